@@ -14,7 +14,7 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []));
 }
 const files = walk(join(root, 'schemas')).sort();
-const events: { file: string; schema: any; type?: string; pattern?: RegExp }[] = [];
+const events: { file: string; schema: any; type?: string | undefined; pattern?: RegExp | undefined }[] = [];
 for (const f of files) {
   const schema = JSON.parse(readFileSync(f, 'utf8'));
   ajv.addSchema(schema);

@@ -1,0 +1,66 @@
+// the codegen pipeline: load -> resolve -> model -> render -> write
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSchemas } from './load.js';
+import { resolveSchemas } from './resolve.js';
+import { buildModel } from './model.js';
+import { render } from './render.js';
+import { diffGenerated, writeGenerated, type Drift } from './write.js';
+
+/** Options of {@link runCodegen}. */
+export interface CodegenOptions {
+  /** The schemas folder. Default `schemas` in the current directory. */
+  readonly schemasDir?: string;
+  /** The output folder. Default `generated` in the current directory. */
+  readonly outDir?: string;
+  /** Compare instead of writing. Default false. */
+  readonly check?: boolean;
+  /** How generated files import the runtime: a package specifier such as `stageflow-events/runtime`. Default: a relative path to this package's `src/runtime/index.js`. */
+  readonly runtimeImport?: string;
+}
+
+/** What one codegen run did. */
+export interface CodegenResult {
+  readonly files: ReadonlyMap<string, string>;
+  readonly drift: Drift;
+  readonly events: number;
+}
+
+// the package root (the folder of our package.json), so the source tree and dist/ compute the same import paths
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stageflow-events') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('codegen: cannot find the stageflow-events package root');
+    dir = up;
+  }
+}
+
+const runtimeDir = join(packageRoot(), 'src', 'runtime');
+
+/** Runs the whole pipeline; in check mode nothing is written and `drift` says what is stale. */
+export async function runCodegen(options: CodegenOptions = {}): Promise<CodegenResult> {
+  const schemasDir = resolvePath(options.schemasDir ?? 'schemas');
+  const outDir = resolvePath(options.outDir ?? 'generated');
+  const displayRoot = relative(process.cwd(), schemasDir).split(sep).join('/') || '.';
+  const loaded = loadSchemas(schemasDir, displayRoot.startsWith('..') ? schemasDir : displayRoot);
+  const set = resolveSchemas(loaded);
+  const runtimeImport = (depth: number): string => {
+    if (options.runtimeImport) return options.runtimeImport;
+    const from = depth === 0 ? outDir : resolvePath(outDir, 'a', 'b');
+    const rel = relative(from, runtimeDir).split(sep).join('/');
+    return `${rel.startsWith('.') ? rel : `./${rel}`}/index.js`;
+  };
+  const model = buildModel(set, runtimeImport);
+  const files = await render(set, model);
+  const drift = options.check ? diffGenerated(outDir, files) : writeGenerated(outDir, files);
+  return { files, drift, events: model.events.length };
+}
+
+/** True when a check found nothing stale. */
+export function isClean(drift: Drift): boolean {
+  return drift.changed.length === 0 && drift.missing.length === 0 && drift.stale.length === 0;
+}

@@ -1,0 +1,201 @@
+// phase 3: all naming and JSON-type to TS-type mapping; templates only loop and branch over this model
+import { SchemaError } from '../src/errors.js';
+import type { ResolvedEvent, ResolvedSet } from './resolve.js';
+
+/** Every name generated for one event, all derived from its type string by {@link deriveNames}. */
+export interface EventNames {
+  /** `ToolInvoked`: the envelope interface `{ type; data }`. */
+  readonly envelope: string;
+  /** `ToolInvokedData`: the payload type. */
+  readonly data: string;
+  /** `ToolInvokedInput`: what the emitter accepts (`timestamp` optional). */
+  readonly input: string;
+  readonly validate: string;
+  readonly emit: string;
+  /** `EVENT_TOOL_INVOKED`: the type string (or template) constant. */
+  readonly constant: string;
+  /** `TOOL_INVOKED_DESCRIPTOR`. */
+  readonly descriptor: string;
+  /** `onToolInvoked`: the handler name in sink stubs. */
+  readonly handler: string;
+  /** `tool-invoked`: the folder below `generated/<family>/`. */
+  readonly slug: string;
+}
+
+/** One row of the catalogue: a top-level payload field. */
+export interface FieldModel {
+  readonly name: string;
+  readonly typeLabel: string;
+  readonly presence: 'always' | 'always, nullable' | 'optional' | 'optional, nullable';
+  readonly description: string;
+}
+
+/** Everything the render phase needs about one event. */
+export interface EventModel {
+  readonly type: string;
+  readonly pattern: string | undefined;
+  /** For a pattern type: the placeholder name (`name`) and the TS template literal type (`stage.${string}.started`). */
+  readonly placeholder: string | undefined;
+  readonly typeLiteral: string;
+  /** JS expression building the type string inside the emitter (a string literal or a template literal). */
+  readonly typeExpression: string;
+  readonly family: string;
+  readonly version: number;
+  readonly title: string;
+  readonly description: string;
+  readonly schemaId: string;
+  /** `schemas/tool/tool.invoked.v1.json`. */
+  readonly schemaPath: string;
+  /** Path below `schemas/`. */
+  readonly schemaFile: string;
+  readonly names: EventNames;
+  /** Output folder below the generated root: `tool/tool-invoked`. */
+  readonly dir: string;
+  /** `../../../src/runtime/index.js` or a package specifier: how generated code reaches the runtime. */
+  readonly runtimeImport: string;
+  readonly formatsImport: string;
+  readonly hasTimestamp: boolean;
+  readonly open: boolean;
+  readonly required: readonly string[];
+  readonly properties: readonly string[];
+  readonly fields: readonly FieldModel[];
+  readonly examples: readonly string[];
+  readonly dereferenced: Record<string, unknown>;
+}
+
+/** The whole model: events sorted by type, plus families for grouping. */
+export interface Model {
+  readonly events: readonly EventModel[];
+  readonly families: readonly { readonly name: string; readonly events: readonly EventModel[] }[];
+  readonly runtimeImportFromRoot: string;
+}
+
+const RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await any unknown never object string number boolean symbol undefined'.split(
+    ' ',
+  ),
+);
+
+function words(type: string): string[] {
+  return type.split(/[._{}\-]+/).filter((w) => w !== '');
+}
+
+function pascal(ws: readonly string[]): string {
+  return ws.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
+/** The one namer: derives every generated identifier from an event type string; rejects reserved words. */
+export function deriveNames(type: string): EventNames {
+  const ws = words(type);
+  const base = pascal(ws);
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(base)) throw new Error(`cannot derive an identifier from '${type}'`);
+  for (const w of ws) if (RESERVED.has(w) && ws.length === 1) throw new Error(`'${type}' gives the reserved word '${w}'`);
+  const upper = ws.map((w) => w.toUpperCase()).join('_');
+  return {
+    envelope: base,
+    data: `${base}Data`,
+    input: `${base}Input`,
+    validate: `validate${base}`,
+    emit: `emit${base}`,
+    constant: `EVENT_${upper}`,
+    descriptor: `${upper}_DESCRIPTOR`,
+    handler: `on${base}`,
+    slug: ws.map((w) => w.toLowerCase().replace(/_/g, '-')).join('-'),
+  };
+}
+
+function typeLabel(node: unknown): string {
+  if (node === null || typeof node !== 'object') return 'any';
+  const n = node as Record<string, unknown>;
+  if ('const' in n) return JSON.stringify(n.const);
+  if (Array.isArray(n.enum)) return n.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  const t = Array.isArray(n.type) ? (n.type as string[]).filter((x) => x !== 'null') : n.type === undefined ? [] : [n.type as string];
+  const parts = t.map((x) => {
+    if (x === 'array') return `${typeLabel(n.items ?? (Array.isArray(n.prefixItems) ? { type: 'tuple' } : {}))}[]`.replace(/^tuple\[\]$/, 'tuple');
+    if (x === 'string' && typeof n.format === 'string') return `string (${n.format})`;
+    return x;
+  });
+  if (Array.isArray(n.anyOf) || Array.isArray(n.oneOf)) parts.push(...((n.anyOf ?? n.oneOf) as unknown[]).map(typeLabel));
+  return parts.length ? parts.join(' \\| ') : 'any';
+}
+
+function isNullable(node: unknown): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  const n = node as Record<string, unknown>;
+  return (Array.isArray(n.type) && n.type.includes('null')) || n.type === 'null' || (Array.isArray(n.anyOf) && n.anyOf.some(isNullable));
+}
+
+function oneLine(s: unknown): string {
+  return String(s ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+}
+
+/** Phase 3: builds the model. `runtimeImport(dir)` says how a file in `generated/<dir>/` imports the runtime. */
+export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => string): Model {
+  const taken = new Map<string, string>();
+  const events = [...set.events]
+    .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.version - b.version))
+    .map((e: ResolvedEvent): EventModel => {
+      let names: EventNames;
+      try {
+        names = deriveNames(e.version > 1 ? `${e.type}.v${e.version}` : e.type);
+      } catch (err) {
+        throw new SchemaError(e.source.displayPath, '/x-event-type', (err as Error).message);
+      }
+      for (const name of Object.values(names)) {
+        const other = taken.get(name);
+        if (other !== undefined) throw new SchemaError(e.source.displayPath, '/x-event-type', `the generated name '${name}' collides with the one from ${other}`);
+        taken.set(name, e.source.displayPath);
+      }
+      const j = e.source.json;
+      if (j.title !== names.envelope) throw new SchemaError(e.source.displayPath, '/title', `expected '${names.envelope}' (derived from the event type '${e.type}'), got '${String(j.title)}'`);
+      const d = e.dereferenced;
+      const props = (d.properties ?? {}) as Record<string, Record<string, unknown>>;
+      const required = ((d.required ?? []) as string[]).slice();
+      const placeholder = e.pattern ? /\{([a-z_]+)\}/.exec(e.type)?.[1] : undefined;
+      const fields = Object.keys(props).map((name): FieldModel => {
+        const p = props[name];
+        const nullable = isNullable(p);
+        const req = required.includes(name);
+        return {
+          name,
+          typeLabel: typeLabel(p),
+          presence: req ? (nullable ? 'always, nullable' : 'always') : nullable ? 'optional, nullable' : 'optional',
+          description: oneLine(p?.description),
+        };
+      });
+      for (const [name, p] of Object.entries(props)) {
+        if (typeof p?.description !== 'string' || p.description === '') throw new SchemaError(e.source.displayPath, `/properties/${name}/description`, 'expected a description for every field');
+      }
+      return {
+        type: e.type,
+        pattern: e.pattern,
+        placeholder,
+        typeLiteral: placeholder ? '`' + e.type.replace(`{${placeholder}}`, '${string}') + '`' : `'${e.type}'`,
+        typeExpression: placeholder ? '`' + e.type.replace(`{${placeholder}}`, '${' + placeholder + '}') + '`' : `'${e.type}'`,
+        family: e.family,
+        version: e.version,
+        title: names.envelope,
+        description: oneLine(j.description).replace(/\\\|/g, '|'),
+        schemaId: e.id,
+        schemaPath: e.source.displayPath,
+        schemaFile: e.source.file,
+        names,
+        dir: `${e.family}/${names.slug}`,
+        runtimeImport: runtimeImport(2),
+        formatsImport: runtimeImport(2).replace(/index\.js$/, 'formats.js'),
+        hasTimestamp: 'timestamp' in props,
+        open: d.additionalProperties !== false,
+        required,
+        properties: Object.keys(props),
+        fields,
+        examples: ((j.examples ?? []) as unknown[]).map((x) => JSON.stringify(x, null, 2)),
+        dereferenced: d,
+      };
+    });
+  const familyNames = [...new Set(events.map((e) => e.family))].sort();
+  return {
+    events,
+    families: familyNames.map((name) => ({ name, events: events.filter((e) => e.family === name) })),
+    runtimeImportFromRoot: runtimeImport(0),
+  };
+}

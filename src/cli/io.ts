@@ -1,0 +1,22 @@
+/** Where a CLI command reads and writes; tests pass their own to capture output. */
+export interface CommandIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Writes raw text to stdout without a newline (progress bars, large reports). */
+  write(chunk: string): void;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stderrIsTty: boolean;
+  readonly cwd: string;
+}
+
+/** The real process's streams. */
+export function processIo(): CommandIo {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    write: (chunk) => process.stdout.write(chunk),
+    stdin: process.stdin,
+    stderrIsTty: process.stderr.isTTY === true,
+    cwd: process.cwd(),
+  };
+}
