@@ -1,6 +1,6 @@
 // the codegen pipeline: load -> resolve -> model -> render -> write
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSchemas } from './load.js';
 import { resolveSchemas } from './resolve.js';
@@ -45,8 +45,8 @@ const runtimeDir = join(packageRoot(), 'src', 'runtime');
 export async function runCodegen(options: CodegenOptions = {}): Promise<CodegenResult> {
   const schemasDir = resolvePath(options.schemasDir ?? 'schemas');
   const outDir = resolvePath(options.outDir ?? 'generated');
-  const displayRoot = relative(process.cwd(), schemasDir).split(sep).join('/') || '.';
-  const loaded = loadSchemas(schemasDir, displayRoot.startsWith('..') ? schemasDir : displayRoot);
+  // banners name the schema by the folder's own name, never by an absolute or cwd-dependent path
+  const loaded = loadSchemas(schemasDir, basename(schemasDir));
   const set = resolveSchemas(loaded);
   const runtimeImport = (depth: number): string => {
     if (options.runtimeImport) return options.runtimeImport;

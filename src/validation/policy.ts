@@ -59,6 +59,10 @@ function resolve(options: ValidationPolicyOptions): Resolved {
       throw new TypeError("configureValidation: mode 'quarantine' needs a deadLetter sink");
     }
   }
+  for (const r of [options.default, ...Object.values(options.families ?? {}), ...Object.values(options.types ?? {})]) {
+    const rate = r === undefined ? undefined : rule(r).sampleRate;
+    if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new TypeError(`configureValidation: sampleRate ${rate} is out of range (expected a number from 0 to 1)`);
+  }
   return {
     options,
     defaultRule: rule(options.default ?? 'warn'),
@@ -101,6 +105,8 @@ function warn(type: string, issues: readonly ValidationIssue[], reason: string):
   }
   const suppressed = current.suppressed.get(type) ?? 0;
   current.suppressed.delete(type);
+  // stage names are open-ended: bound the per-type memo
+  if (current.lastWarn.size >= 4096) current.lastWarn.clear();
   current.lastWarn.set(type, now);
   current.logger.warn({ eventType: type, issues, suppressed }, `stageflow-events: ${reason} '${type}'${suppressed ? ` (${suppressed} more since the last warning)` : ''}`);
 }

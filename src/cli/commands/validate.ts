@@ -1,7 +1,81 @@
+import { EVENT_DESCRIPTORS } from '../../../generated/index.js';
+import { resolveEventType, suggestEventType, type PayloadTextOptions } from '../../conformance/index.js';
+import { printReport, ReportBuilder } from '../findings.js';
 import type { CommandIo } from '../io.js';
+import { parsePayloadArgs, UsageError, type PayloadArgs } from '../payload-args.js';
+import { checkInput, expandInputs, InputError, type PayloadInput } from '../payload-files.js';
+import { ProgressBar } from '../progress-bar.js';
 
-/** `stageflow-events validate`: placeholder until its issue lands (another engineer is writing it now). */
-export async function run(_argv: readonly string[], io: CommandIo): Promise<number> {
-  io.err('stageflow-events validate: not available yet');
-  return 2;
+const USAGE = `usage: stageflow-events validate [options] <path|glob|dir|->...
+
+Checks NDJSON ({"type","data"} per line), JSON arrays, directories (every .ndjson, .jsonl, .json, and .gz of them,
+recursively), gzip and stdin (-) against the event contract.
+
+options:
+  --format text|json|junit|github  report format (default text)
+  --schema <event-type>            inputs hold bare payloads (data only) of this event type; a template such as
+                                   stage.{name}.completed or a concrete type such as stage.llm.completed works
+  --allow-unknown                  event types no schema claims are warnings, not errors
+  --max-line-bytes <n>             longer lines are reported and skipped (default 8388608)
+  --max-findings <n>               keep at most n findings in the report, count the rest (default 10000)
+
+exit codes: 0 all valid, 1 a payload is invalid, 2 usage or read error`;
+
+/** Resolves `--schema` into the bare-payload option, or throws a {@link UsageError} with the nearest known type. */
+export function bareOption(schema: string | undefined): PayloadTextOptions['bare'] {
+  if (schema === undefined) return undefined;
+  const descriptor = resolveEventType(schema);
+  if (descriptor === undefined) {
+    const near = suggestEventType(schema) ?? EVENT_DESCRIPTORS.map((d) => d.type).find((t) => t.startsWith(schema.split('.')[0] ?? ''));
+    throw new UsageError(`--schema: no schema claims event type '${schema}'${near === undefined ? '' : `; did you mean '${near}'?`}`);
+  }
+  return { descriptor, type: schema };
+}
+
+/** Checks every input into `report`, drawing a progress bar on a terminal stderr; returns false when an input could not be read. */
+export async function checkInputs(inputs: readonly PayloadInput[], report: ReportBuilder, args: PayloadArgs, io: CommandIo, command: string): Promise<boolean> {
+  const options = { allowUnknown: args.allowUnknown, maxLineBytes: args.maxLineBytes, bare: bareOption(args.schema) };
+  // the bar needs raw writes to stderr; CommandIo only offers whole lines there, so it goes to process.stderr, which is what io.stderrIsTty describes
+  const bar = io.stderrIsTty ? new ProgressBar((chunk) => process.stderr.write(chunk)) : undefined;
+  const progress = bar === undefined ? {} : { onBytes: (input: PayloadInput, n: number) => bar.update(input.display, n, input.bytes) };
+  let ok = true;
+  for (const input of inputs) {
+    try {
+      await checkInput(input, report, options, progress);
+    } catch (e) {
+      bar?.done();
+      io.err(`stageflow-events ${command}: cannot read ${input.display}: ${(e as Error).message}`);
+      ok = false;
+    }
+  }
+  bar?.done();
+  return ok;
+}
+
+/** `stageflow-events validate`: checks payload files against the contract and prints a report; exit 0 valid, 1 invalid, 2 usage or read error. */
+export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  let args: PayloadArgs;
+  let inputs: PayloadInput[];
+  try {
+    args = parsePayloadArgs(argv);
+    if (args.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (args.inputs.length === 0) throw new UsageError('expected at least one input (a path, glob, directory or - for stdin)');
+    bareOption(args.schema);
+    inputs = expandInputs(args.inputs, io.cwd);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) {
+      io.err(`stageflow-events validate: ${e.message}`);
+      if (e instanceof UsageError) io.err("run 'stageflow-events validate --help' for usage");
+      return 2;
+    }
+    throw e;
+  }
+  const report = new ReportBuilder(args.maxFindings);
+  const readable = await checkInputs(inputs, report, args, io, 'validate');
+  printReport(report, args.format, (chunk) => io.write(chunk), 'stageflow-events validate');
+  if (!readable) return 2;
+  return report.errors > 0 ? 1 : 0;
 }

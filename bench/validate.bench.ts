@@ -1,0 +1,126 @@
+// `stageflow-events validate` on a large NDJSON file (1 GB by default; BENCH_VALIDATE_MB=<n> shrinks it), run as a child
+// process like CI runs it, against a plain readline + JSON.parse + Ajv loop (runtime-compiled, ajv-formats) on the same file
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist/src/cli/main.js');
+const sample = '/work/shared/reference/stageflow-events.sample.ndjson';
+const targetMb = Number(process.env.BENCH_VALIDATE_MB ?? 1024);
+const rounds = Number(process.env.BENCH_VALIDATE_ROUNDS ?? 3);
+
+if (!existsSync(cli)) {
+  console.error(`bench/validate: ${cli} is missing; run 'npm run build' first`);
+  process.exit(1);
+}
+
+// the sample's first 188 lines are real reference events of 50-odd types; the rest are its x-record side channel
+function realisticLines(): string[] {
+  return readFileSync(sample, 'utf8').split('\n').slice(0, 188).filter((l) => l.startsWith('{"type": "') && !l.startsWith('{"type": "x-record'));
+}
+
+function writeCorpus(path: string, bytes: number): number {
+  const block = Buffer.from(`${realisticLines().join('\n')}\n`);
+  const reps = Math.max(1, Math.ceil(bytes / block.length));
+  const chunk = Buffer.concat(Array.from({ length: Math.min(reps, 256) }, () => block));
+  const fd = openSync(path, 'w');
+  let written = 0;
+  try {
+    while (written < bytes) written += writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+  return written;
+}
+
+const PEER = (schemasDir: string): string => `
+import { readFileSync, readdirSync, createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Ajv2020 } from ${JSON.stringify(pathToFileURL(join(root, 'node_modules/ajv/dist/2020.js')).href)};
+import addFormatsModule from ${JSON.stringify(pathToFileURL(join(root, 'node_modules/ajv-formats/dist/index.js')).href)};
+const addFormats = addFormatsModule.default ?? addFormatsModule;
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats(ajv);
+for (const k of ['x-event-type', 'x-event-type-pattern', 'x-event-type-template', 'x-family', 'x-version']) ajv.addKeyword(k);
+const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]);
+const schemas = walk(${JSON.stringify(schemasDir)}).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(f, 'utf8')));
+for (const s of schemas) ajv.addSchema(s);
+const exact = new Map(); const patterns = [];
+for (const s of schemas) {
+  if (s['x-event-type']) exact.set(s['x-event-type'], ajv.getSchema(s.$id));
+  else if (s['x-event-type-pattern']) patterns.push([new RegExp(s['x-event-type-pattern']), ajv.getSchema(s.$id)]);
+}
+let total = 0, valid = 0;
+for await (const line of createInterface({ input: createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), crlfDelay: Infinity })) {
+  if (line === '') continue;
+  total++;
+  let e; try { e = JSON.parse(line); } catch { continue; }
+  const v = exact.get(e.type) ?? patterns.find(([re]) => re.test(e.type))?.[1];
+  if (v && v(e.data)) valid++;
+}
+process.stdout.write(JSON.stringify({ total, valid }) + '\\n');
+`;
+
+interface Run {
+  readonly seconds: number;
+  readonly peakRssMb: number;
+  readonly stdout: string;
+}
+
+const hasTime = existsSync('/usr/bin/time');
+
+// wall time and peak RSS of a child: /usr/bin/time -v when present, else VmHWM polled from /proc
+function runChild(args: readonly string[]): Run {
+  const t0 = performance.now();
+  if (hasTime) {
+    const r = spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const seconds = (performance.now() - t0) / 1000;
+    const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`child failed (${String(r.status)}): ${r.stderr.slice(-500)}`);
+    return { seconds, peakRssMb: kb / 1024, stdout: r.stdout };
+  }
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { seconds: (performance.now() - t0) / 1000, peakRssMb: NaN, stdout: r.stdout };
+}
+
+function stats(values: readonly number[]): { median: number; min: number; max: number } {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)] ?? NaN, min: s[0] ?? NaN, max: s[s.length - 1] ?? NaN };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sfe-bench-validate-'));
+try {
+  const file = join(dir, 'events.ndjson');
+  const peer = join(dir, 'peer.mjs');
+  const bytes = writeCorpus(file, targetMb * 1024 * 1024);
+  const mb = statSync(file).size / 1e6;
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(peer, PEER(join(root, 'schemas')));
+  console.log(`corpus: ${(bytes / 1e6).toFixed(0)} MB of real reference events (${realisticLines().length} distinct lines repeated), ${rounds} rounds each, alternating`);
+  const cases = { 'stageflow-events validate (CLI)': [] as Run[], 'readline + JSON.parse + Ajv (ajv-formats)': [] as Run[] };
+  for (let r = 0; r < rounds; r++) {
+    cases['stageflow-events validate (CLI)'].push(runChild([cli, 'validate', '--format', 'json', file]));
+    cases['readline + JSON.parse + Ajv (ajv-formats)'].push(runChild([peer, file]));
+  }
+  const cliReport = JSON.parse(cases['stageflow-events validate (CLI)'][0]?.stdout ?? '{}') as { total?: number; valid?: number };
+  const peerReport = JSON.parse(cases['readline + JSON.parse + Ajv (ajv-formats)'][0]?.stdout ?? '{}') as { total?: number; valid?: number };
+  console.log(`payloads: CLI ${String(cliReport.total)} total / ${String(cliReport.valid)} valid; peer ${String(peerReport.total)} total / ${String(peerReport.valid)} valid`);
+  const peerMbs = stats(cases['readline + JSON.parse + Ajv (ajv-formats)'].map((x) => mb / x.seconds)).median;
+  console.log('\n| case | MB/s median | MB/s range | peak RSS MB median (range) | vs readline + JSON.parse + Ajv |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [name, runs] of Object.entries(cases)) {
+    const speed = stats(runs.map((x) => mb / x.seconds));
+    const rss = stats(runs.map((x) => x.peakRssMb));
+    console.log(`| ${name} | ${speed.median.toFixed(1)} | ${speed.min.toFixed(1)} – ${speed.max.toFixed(1)} | ${rss.median.toFixed(0)} (${rss.min.toFixed(0)} – ${rss.max.toFixed(0)}) | ${(speed.median / peerMbs).toFixed(2)}x |`);
+  }
+  const c = stats(cases['stageflow-events validate (CLI)'].map((x) => mb / x.seconds));
+  const rss = stats(cases['stageflow-events validate (CLI)'].map((x) => x.peakRssMb));
+  console.log(`\ntargets: >= 50 MB/s (median ${c.median.toFixed(1)}: ${c.median >= 50 ? 'met' : 'NOT met'}), peak RSS < 200 MB (max ${rss.max.toFixed(0)}: ${rss.max < 200 ? 'met' : 'NOT met'})`);
+  console.log('ajv-cli: not measured; it validates whole JSON documents (-d file.json) and cannot read NDJSON, so it would need the 1 GB file converted to per-line files or one array parsed whole');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

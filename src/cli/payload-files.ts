@@ -1,0 +1,212 @@
+import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { checkPayloadText, checkValue, type PayloadTextOptions } from '../conformance/index.js';
+import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
+import type { FileSummary, ReportBuilder } from './findings.js';
+
+/** One input to read: a file path (absolute) with the name shown in findings, or stdin. */
+export interface PayloadInput {
+  readonly path: string;
+  readonly display: string;
+  readonly bytes: number;
+}
+
+/** An input argument that named nothing readable. */
+export class InputError extends Error {}
+
+const PAYLOAD_FILE = /\.(ndjson|jsonl|json)(\.gz)?$/;
+// a JSON array file is parsed whole; past this size it is refused rather than risking memory
+const MAX_ARRAY_FILE_BYTES = 256 << 20;
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile() && PAYLOAD_FILE.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += '.*';
+        i++;
+        if (glob[i + 1] === '/') i++;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function expandGlob(pattern: string, cwd: string): string[] {
+  const parts = pattern.split('/');
+  const firstWild = parts.findIndex((p) => /[*?]/.test(p));
+  const base = resolve(cwd, parts.slice(0, firstWild).join('/') || '.');
+  const re = globToRegExp(parts.slice(firstWild).join('/'));
+  let files: string[];
+  try {
+    files = walkAll(base);
+  } catch {
+    return [];
+  }
+  return files.filter((f) => re.test(relative(base, f).split(sep).join('/')));
+}
+
+function walkAll(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walkAll(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Expands paths, directories (recursively: every `.ndjson`, `.jsonl`, `.json` and their `.gz`, sorted) and globs; throws {@link InputError} for one that matches nothing. */
+export function expandInputs(args: readonly string[], cwd: string): PayloadInput[] {
+  const out: PayloadInput[] = [];
+  const display = (abs: string): string => {
+    const rel = relative(cwd, abs);
+    return rel.startsWith('..') ? abs : rel.split(sep).join('/');
+  };
+  for (const arg of args) {
+    if (arg === '-') {
+      out.push({ path: '-', display: '<stdin>', bytes: 0 });
+      continue;
+    }
+    const abs = resolve(cwd, arg);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isDirectory()) {
+      for (const f of walk(abs).sort()) out.push({ path: f, display: display(f), bytes: statSync(f).size });
+    } else if (st?.isFile()) {
+      out.push({ path: abs, display: display(abs), bytes: st.size });
+    } else if (/[*?]/.test(arg)) {
+      const matches = expandGlob(arg, cwd).sort();
+      if (matches.length === 0) throw new InputError(`no file matches '${arg}'`);
+      for (const f of matches) out.push({ path: f, display: display(f), bytes: statSync(f).size });
+    } else {
+      throw new InputError(`cannot read '${arg}': no such file or directory`);
+    }
+  }
+  return out;
+}
+
+function firstNonSpace(path: string): number | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    for (let i = 0; i < n; i++) {
+      const c = buf[i] as number;
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 0xef && c !== 0xbb && c !== 0xbf) return c;
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The 1-based line on which each top-level element of a JSON array text starts, found by one scan that skips strings. */
+export function arrayElementLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let expectElement = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    if (depth === 1 && expectElement && c !== 93) {
+      lines.push(line);
+      expectElement = false;
+    }
+    if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth++;
+      if (depth === 1) expectElement = true;
+    } else if (c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 1) expectElement = true;
+  }
+  return lines;
+}
+
+function lineOfPosition(text: string, message: string): number {
+  const m = /position (\d+)/.exec(message);
+  if (m === null) return 1;
+  const pos = Number(m[1]);
+  let line = 1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function checkArrayFile(input: PayloadInput, file: FileSummary, report: ReportBuilder, options: PayloadTextOptions): void {
+  if (input.bytes > MAX_ARRAY_FILE_BYTES) {
+    throw new InputError(`${input.display}: a JSON array file is parsed whole and this one is ${input.bytes} bytes (limit ${MAX_ARRAY_FILE_BYTES}); write NDJSON instead`);
+  }
+  const raw = readFileSync(input.path);
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    report.addPayload(file, lineOfPosition(text, message), [{ level: 'error', eventType: null, instancePath: '', keyword: 'json', message: `not JSON: ${message}` }]);
+    return;
+  }
+  const items = value as unknown[];
+  const lines = arrayElementLines(text);
+  items.forEach((item, i) => report.addPayload(file, lines[i] ?? i + 1, checkValue(item, options)));
+}
+
+/** Hooks {@link checkInput} reports progress to. */
+export interface CheckProgress {
+  onBytes?(input: PayloadInput, bytesRead: number): void;
+}
+
+/** Checks every payload of one input into `report`; read errors (an unreadable file, corrupt gzip) propagate. */
+export async function checkInput(input: PayloadInput, report: ReportBuilder, options: PayloadTextOptions & { readonly maxLineBytes?: number }, progress: CheckProgress = {}): Promise<void> {
+  const maxLineBytes = options.maxLineBytes ?? 8 << 20;
+  const file = report.openFile(input.display);
+  if (input.path !== '-' && /\.json(\.gz)?$/.test(input.path) && firstNonSpace(input.path) === 0x5b && options.bare === undefined) {
+    checkArrayFile(input, file, report, options);
+    return;
+  }
+  const summary: { value?: SourceSummary } = {};
+  const onBytes = progress.onBytes;
+  const batches = readLineBatches(input.path, onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onBytes: (n) => onBytes(input, n) }, summary);
+  for await (const batch of batches) {
+    for (const line of batch) {
+      if (line.tooLong) {
+        report.addPayload(file, line.number, [{ level: 'error', eventType: options.bare?.type ?? null, instancePath: '', keyword: 'too-long', message: `line of ${line.bytes} bytes exceeds the ${maxLineBytes}-byte limit and was skipped`, expected: `at most ${maxLineBytes} bytes`, got: `${line.bytes} bytes` }]);
+        continue;
+      }
+      const result = checkPayloadText(line.text, options);
+      if (result.counted) report.addPayload(file, line.number, result.findings);
+      else for (const f of result.findings) report.addFinding(file.file, line.number, f);
+    }
+  }
+  const s = summary.value;
+  if (s === undefined || s.lines === 0) {
+    report.addFinding(file.file, 0, { level: 'error', eventType: null, instancePath: '', keyword: 'empty-file', message: 'the file holds no payload' });
+  } else if (s.missingFinalNewline) {
+    report.addFinding(file.file, s.lines, { level: 'warning', eventType: null, instancePath: '', keyword: 'newline', message: 'no newline at the end of the file (the last line was still checked)' });
+  }
+}

@@ -1,0 +1,25 @@
+import type { PipelineContext } from '../pipeline/pipeline-context.js';
+import type { PipelineRunResult, StageRunResult } from '../pipeline/stage-graph.js';
+import type { StageContext } from '../pipeline/stage-context.js';
+import type { StageOutput } from '../pipeline/stage-output.js';
+
+/** What an interceptor's `onError` asks for: re-run the stage once (`retry`) or let it fail (`fail`). */
+export type ErrorAction = 'retry' | 'fail';
+
+/**
+ * Code around every stage of a run: `before` in ascending priority (returning a {@link StageOutput} short-circuits the
+ * stage with that output), `after` in descending priority, `onError` in descending priority until one asks for a retry.
+ * Exceptions thrown by an interceptor are isolated and reported through `process.emitWarning`.
+ */
+export interface Interceptor {
+  readonly name: string;
+  /** Lower runs `before` earlier and `after` later. */
+  readonly priority: number;
+  before?(stage: string, ctx: StageContext): void | StageOutput | Promise<void | StageOutput>;
+  after?(stage: string, result: StageRunResult, ctx: StageContext): void | Promise<void>;
+  onError?(stage: string, error: unknown, ctx: StageContext): ErrorAction | Promise<ErrorAction>;
+  /** Called once when the run starts, before any stage. */
+  onPipelineStart?(ctx: PipelineContext): void;
+  /** Called once when every stage has settled, before the terminal `pipeline.*` event. */
+  onPipelineEnd?(ctx: PipelineContext, result: PipelineRunResult): void;
+}

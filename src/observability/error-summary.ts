@@ -1,0 +1,96 @@
+/** The codes {@link summarizePipelineError} assigns, checked in this order. */
+export type ErrorSummaryCode = 'TIMEOUT' | 'CIRCUIT_OPEN' | 'CANCELLED' | 'UNKNOWN';
+
+/** A short, serialisable description of why a run or stage failed (catalogue section 10). */
+export interface ErrorSummary {
+  readonly code: ErrorSummaryCode;
+  /** The error's class name (`TypeError`, `StageTimeoutError`), or the JavaScript type of a thrown non-error. */
+  readonly type: string;
+  /** The error message, cut to {@link MAX_ERROR_MESSAGE_LENGTH} characters. */
+  readonly message: string;
+  readonly retryable: boolean;
+  /** The stage the error came from, when the caller knows it. */
+  readonly stage?: string;
+}
+
+/** Options of {@link summarizePipelineError}. */
+export interface SummarizePipelineErrorOptions {
+  /** The failed stage, copied into the summary (the reference defines the key but never fills it). */
+  readonly stage?: string | undefined;
+}
+
+/** The longest message a summary keeps, as in the reference. */
+export const MAX_ERROR_MESSAGE_LENGTH = 500;
+
+const MAX_CAUSE_DEPTH = 16;
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let e: unknown = error;
+  while (e !== undefined && e !== null && chain.length < MAX_CAUSE_DEPTH && !chain.includes(e)) {
+    chain.push(e);
+    e = typeof e === 'object' ? (e as { cause?: unknown }).cause : undefined;
+  }
+  return chain;
+}
+
+function field(e: unknown, key: 'name' | 'code' | 'message'): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const v = (e as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function isTimeout(e: unknown): boolean {
+  const name = field(e, 'name');
+  const code = field(e, 'code');
+  return name === 'TimeoutError' || name === 'StageTimeoutError' || code === 'stage_timeout' || code === 'ETIMEDOUT' || code === 'ABORT_ERR_TIMEOUT';
+}
+
+function isCircuitOpen(e: unknown): boolean {
+  if (field(e, 'name') === 'CircuitBreakerOpenError') return true;
+  const message = field(e, 'message') ?? (typeof e === 'string' ? e : '');
+  return message.toLowerCase().includes('circuit breaker');
+}
+
+function isCancelled(e: unknown): boolean {
+  const name = field(e, 'name');
+  const code = field(e, 'code');
+  return name === 'AbortError' || name === 'PipelineCancelledError' || code === 'ABORT_ERR' || code === 'pipeline_cancelled';
+}
+
+function typeName(error: unknown): string {
+  if (error instanceof Error) return error.constructor.name || error.name;
+  if (error === null) return 'null';
+  return typeof error;
+}
+
+/**
+ * Classifies an error as `TIMEOUT`, `CIRCUIT_OPEN`, `CANCELLED` or `UNKNOWN` (checked in that order), looking through
+ * `cause` chains so a timeout wrapped in another error is still a timeout (the reference reports it as `UNKNOWN`).
+ */
+export function summarizePipelineError(error: unknown, options: SummarizePipelineErrorOptions = {}): ErrorSummary {
+  const chain = causes(error);
+  let code: ErrorSummaryCode = 'UNKNOWN';
+  if (chain.some(isTimeout)) code = 'TIMEOUT';
+  else if (chain.some(isCircuitOpen)) code = 'CIRCUIT_OPEN';
+  else if (chain.some(isCancelled)) code = 'CANCELLED';
+  const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : String(error);
+  const summary = {
+    code,
+    type: typeName(error),
+    message: raw.length > MAX_ERROR_MESSAGE_LENGTH ? raw.slice(0, MAX_ERROR_MESSAGE_LENGTH) : raw,
+    retryable: code === 'TIMEOUT' || code === 'CIRCUIT_OPEN',
+  };
+  return options.stage === undefined ? summary : { ...summary, stage: options.stage };
+}
+
+/** Formats a summary as `CODE: message`, stripped, with `UNKNOWN` for a missing code (an empty message gives `UNKNOWN:`). */
+export function errorSummaryToString(summary: Partial<ErrorSummary>): string {
+  const code = summary.code === undefined || summary.code.length === 0 ? 'UNKNOWN' : summary.code;
+  return `${code}: ${summary.message ?? ''}`.trim();
+}
+
+/** Wraps a summary as the `{failure: {error}}` patch the reference merges into a run's stage results. */
+export function errorSummaryToStagesPatch(summary: ErrorSummary): { failure: { error: ErrorSummary } } {
+  return { failure: { error: summary } };
+}

@@ -1,0 +1,54 @@
+import type { EventSink } from '../sinks/event-sink.js';
+import type { RunIdentity } from './pipeline-run-logger.js';
+import type { SubpipelineSpawner } from './subpipeline-spawner.js';
+
+/**
+ * The state of one run shared by its stages and interceptors: identity and correlation keys, the run's sink, its
+ * cancellation signal, a data store, and the interceptor observations (the seed's `_interceptor.<name>` keys).
+ */
+export class PipelineContext {
+  readonly identity: RunIdentity;
+  /** The sink every event of the run goes to, captured when the run started. */
+  readonly sink: EventSink;
+  /** Aborted when the run is cancelled (by a stage, the caller's signal or a parent run). */
+  readonly signal: AbortSignal;
+  /** How many subpipeline levels above this run (0 for a root run). */
+  readonly depth: number;
+  readonly spawner: SubpipelineSpawner;
+  /** Free-form run data shared by stages and interceptors. */
+  readonly data = new Map<string, unknown>();
+
+  constructor(init: { identity: RunIdentity; sink: EventSink; signal: AbortSignal; depth: number; spawner: SubpipelineSpawner }) {
+    this.identity = init.identity;
+    this.sink = init.sink;
+    this.signal = init.signal;
+    this.depth = init.depth;
+    this.spawner = init.spawner;
+  }
+
+  /** The run id (a UUID). */
+  get pipelineRunId(): string {
+    return this.identity.pipelineRunId;
+  }
+
+  /** Whether this run was spawned as a subpipeline. */
+  get isChildRun(): boolean {
+    return this.identity.parentRunId !== null;
+  }
+
+  /** Records what interceptor `name` observed about `stage`, under the data key `_interceptor.<name>`. */
+  addObservation(name: string, stage: string, value: unknown): void {
+    const key = `_interceptor.${name}`;
+    let byStage = this.data.get(key) as Map<string, unknown> | undefined;
+    if (byStage === undefined) this.data.set(key, (byStage = new Map()));
+    byStage.set(stage, value);
+  }
+
+  /** What interceptor `name` observed about `stage` (or, without `stage`, about every stage), if anything. */
+  getObservation(name: string, stage: string): unknown;
+  getObservation(name: string): ReadonlyMap<string, unknown> | undefined;
+  getObservation(name: string, stage?: string): unknown {
+    const byStage = this.data.get(`_interceptor.${name}`) as Map<string, unknown> | undefined;
+    return stage === undefined ? byStage : byStage?.get(stage);
+  }
+}

@@ -1,0 +1,107 @@
+import { emitEvent } from '../runtime/index.js';
+import { ContractError } from '../errors.js';
+import { findEventDescriptor } from '../../generated/index.js';
+import type { EventDescriptor } from '../runtime/index.js';
+import type { PipelineContext } from './pipeline-context.js';
+import type { PipelineRunOptions, StageGraph } from './stage-graph.js';
+import type { SubpipelineResult, SpawnOptions } from './subpipeline-spawner.js';
+
+/**
+ * The enrichment keys {@link StageContext.emitEvent} owns: a caller passing one gets a `ContractError` with code
+ * `reserved_key` (unlike the reference, where caller data silently overrides them).
+ */
+export const RESERVED_ENRICHMENT_KEYS: readonly string[] = ['pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'execution_mode', 'topology', 'service'];
+
+// the keys a pipeline context adds to an event whose schema is unknown (catalogue 2.2)
+const DEFAULT_ENRICHMENT: readonly string[] = ['pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service'];
+
+/** A lookup for event types the generated catalogue does not know (the custom-event registry). */
+export type DescriptorLookup = (type: string) => EventDescriptor | undefined;
+
+/** What one stage sees while it runs: the run, its dependencies' outputs, its own signal and an enriched event emitter. */
+export class StageContext {
+  readonly pipeline: PipelineContext;
+  readonly stage: string;
+  /** Aborted on stage timeout or run cancellation; pass it to anything long-running. */
+  readonly signal: AbortSignal;
+  /** The outputs of this stage's dependencies, by stage name. */
+  readonly inputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** 1 for the first run of the stage, higher when a guard retry or an interceptor re-runs it. */
+  readonly attempt: number;
+  private readonly _lookup: DescriptorLookup | undefined;
+  private readonly _isOpen: () => boolean;
+
+  constructor(init: {
+    pipeline: PipelineContext;
+    stage: string;
+    signal: AbortSignal;
+    inputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+    attempt: number;
+    lookup: DescriptorLookup | undefined;
+    isOpen: () => boolean;
+  }) {
+    this.pipeline = init.pipeline;
+    this.stage = init.stage;
+    this.signal = init.signal;
+    this.inputs = init.inputs;
+    this.attempt = init.attempt;
+    this._lookup = init.lookup;
+    this._isOpen = init.isOpen;
+  }
+
+  /** The run id. */
+  get pipelineRunId(): string {
+    return this.pipeline.identity.pipelineRunId;
+  }
+
+  /** The run's correlation keys as event payload keys. */
+  enrichment(): Record<string, string | null> {
+    const id = this.pipeline.identity;
+    return {
+      pipeline_run_id: id.pipelineRunId,
+      request_id: id.requestId,
+      session_id: id.sessionId,
+      user_id: id.userId,
+      org_id: id.orgId,
+      execution_mode: id.executionMode,
+      topology: id.topology,
+      service: id.service,
+    };
+  }
+
+  /**
+   * Emits a custom event to the run's sink, validated like every other event: the type is looked up in the generated
+   * catalogue and then the custom registry; the reserved keys the schema declares (or, for a type without schema,
+   * `pipeline_run_id`, `request_id`, `execution_mode`, `topology`, `service`) are added and cannot be overridden.
+   * Events emitted after the run has ended are dropped.
+   */
+  emitEvent(type: string, data: Readonly<Record<string, unknown>> = {}): void {
+    for (const key of RESERVED_ENRICHMENT_KEYS) {
+      if (Object.hasOwn(data, key)) {
+        throw new ContractError('reserved_key', `stage '${this.stage}': emitEvent('${type}') got reserved key '${key}'; the run sets it (reserved: ${RESERVED_ENRICHMENT_KEYS.join(', ')})`);
+      }
+    }
+    if (!this._isOpen()) return;
+    const descriptor = findEventDescriptor(type) ?? this._lookup?.(type);
+    const all = this.enrichment();
+    const keys = descriptor === undefined ? DEFAULT_ENRICHMENT : RESERVED_ENRICHMENT_KEYS.filter((k) => descriptor.properties.includes(k));
+    const enriched: Record<string, unknown> = {};
+    for (const k of keys) enriched[k] = all[k];
+    emitEvent(type, { ...enriched, ...data }, descriptor, { sink: this.pipeline.sink });
+  }
+
+  /** Records what interceptor `name` observed about this stage (readable after the run from the pipeline context). */
+  addObservation(name: string, value: unknown): void {
+    this.pipeline.addObservation(name, this.stage, value);
+  }
+
+  /** What interceptor `name` observed about this stage so far. */
+  getObservation(name: string): unknown {
+    return this.pipeline.getObservation(name, this.stage);
+  }
+
+  /** Runs `graph` as a child run of this one through the run's spawner (depth-limited, cancelled with this run). */
+  spawnSubpipeline(graph: StageGraph, options: SpawnOptions & { readonly runOptions?: Partial<PipelineRunOptions> } = {}): Promise<SubpipelineResult> {
+    return this.pipeline.spawner.spawn(this, graph, options);
+  }
+}

@@ -1,0 +1,31 @@
+import { findEventDescriptor } from '../../generated/index.js';
+import { ReplayError } from '../errors.js';
+import type { EventSink } from '../sinks/event-sink.js';
+import { NdjsonFileEventSink } from '../sinks/ndjson-file-event-sink.js';
+import type { SchemaRef } from '../sinks/ndjson-file-event-sink.js';
+import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
+
+/** Creates the sink a `--to` target names; called once, after the arguments have been checked. */
+export type SinkFactory = () => EventSink;
+
+/** The schema reference the recorder writes for a type: generated schemas first, then custom events. */
+export function describeSchema(type: string): SchemaRef | undefined {
+  const d = findEventDescriptor(type) ?? findCustomEventDescriptor(type);
+  return d === undefined ? undefined : { schemaId: d.schemaId, version: d.version };
+}
+
+/**
+ * Parses a sink target of the CLI's `--to` (`ndjson:<path>`) into a factory; throws {@link ReplayError} naming the
+ * target and the accepted forms when it is not one. New schemes are added here, one branch each.
+ */
+export function parseSinkTarget(target: string): SinkFactory {
+  const colon = target.indexOf(':');
+  const scheme = colon === -1 ? '' : target.slice(0, colon);
+  const rest = colon === -1 ? '' : target.slice(colon + 1);
+  switch (scheme) {
+    case 'ndjson':
+      if (rest === '') break;
+      return () => new NdjsonFileEventSink({ path: rest, describe: describeSchema });
+  }
+  throw new ReplayError(`unknown sink target '${target}' (expected ndjson:<path>)`);
+}

@@ -1,0 +1,189 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { findEventDescriptor } from '../../generated/index.js';
+import { ReplayError } from '../errors.js';
+import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
+import type { EventDescriptor, ValidationIssue } from '../runtime/types.js';
+import type { EventSink } from '../sinks/event-sink.js';
+import { typeGlobMatcher } from '../sinks/type-glob.js';
+import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
+import { parseSnapshotLine, type SnapshotEvent } from './parse-snapshot-line.js';
+
+/** Which events to replay: type globs, one pipeline run, or any predicate; all given conditions must hold. */
+export interface ReplayFilterOptions {
+  /** Type globs (`stage.*`, `tool.completed`). */
+  readonly type?: string | readonly string[];
+  /** Keep only events whose `data.pipeline_run_id` equals this. */
+  readonly runId?: string;
+  readonly predicate?: (event: SnapshotEvent) => boolean;
+}
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  /** Where replayed events go, through `emit` (so a recorder or queue can push back). Default: nowhere (a dry run). */
+  readonly sink?: EventSink;
+  /** Re-validate each event against today's schemas, report drift, and replay only valid events. Default true. */
+  readonly validate?: boolean;
+  /** Replay invalid events too (they are still counted and reported). Default false. */
+  readonly replayInvalid?: boolean;
+  /** Keep the recorded gaps between events, divided by this factor; absent, 0 or Infinity replays as fast as possible. */
+  readonly speed?: number;
+  readonly filter?: ReplayFilterOptions | ((event: SnapshotEvent) => boolean);
+  /** Lines longer than this are reported as corrupt without being buffered. Default 8 MiB. */
+  readonly maxLineBytes?: number;
+  /** Called with each corrupt line as it is found. */
+  readonly onCorrupt?: (line: CorruptLine) => void;
+  /** Looks up a type's descriptor. Default: the generated catalogue, then custom events from `defineEvent`. */
+  readonly describe?: (type: string) => EventDescriptor | undefined;
+  /** How a gap is waited for (tests pass a recorder). Default: a timer. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** A line that could not be read as an event, numbered from 1. */
+export interface CorruptLine {
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** How one event type drifted from today's schema: invalid events and, per field (`instancePath`), how often it failed. */
+export interface TypeDrift {
+  count: number;
+  /** The field paths that failed (`/status`, `/extra_key`), with counts; `''` is the payload itself. */
+  readonly fields: Record<string, number>;
+  /** True when no schema claims this type any more. */
+  unknown?: boolean;
+}
+
+/** What a replay did: every count, the drift per type and where the corrupt lines were. */
+export interface ReplaySummary {
+  /** Non-blank lines read, corrupt ones included. */
+  read: number;
+  replayed: number;
+  invalid: number;
+  corrupt: number;
+  /** Events left out by the filter. */
+  skipped: number;
+  readonly drift: Record<string, TypeDrift>;
+  readonly corruptLines: CorruptLine[];
+}
+
+/** The default type lookup: generated schemas first, then custom events from {@link defineEvent}. */
+export function describeEventType(type: string): EventDescriptor | undefined {
+  return findEventDescriptor(type) ?? findCustomEventDescriptor(type);
+}
+
+function fieldOf(issue: ValidationIssue): string {
+  const p = issue.params;
+  if (typeof p['additionalProperty'] === 'string') return `${issue.instancePath}/${p['additionalProperty']}`;
+  if (typeof p['missingProperty'] === 'string') return `${issue.instancePath}/${p['missingProperty']}`;
+  return issue.instancePath;
+}
+
+function compileFilter(filter: ReplayOptions['filter']): ((event: SnapshotEvent) => boolean) | undefined {
+  if (filter === undefined || typeof filter === 'function') return filter;
+  const type = filter.type === undefined ? undefined : typeGlobMatcher(filter.type);
+  const runId = filter.runId;
+  const predicate = filter.predicate;
+  return (e) => {
+    if (type !== undefined && !type(e.type)) return false;
+    if (runId !== undefined && (e.data === null || typeof e.data !== 'object' || (e.data as Record<string, unknown>)['pipeline_run_id'] !== runId)) return false;
+    return predicate === undefined || predicate(e);
+  };
+}
+
+function timeOf(e: SnapshotEvent): number {
+  if (e.recordedAt !== undefined) return Date.parse(e.recordedAt);
+  const ts = e.data !== null && typeof e.data === 'object' ? (e.data as Record<string, unknown>)['timestamp'] : undefined;
+  return typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
+}
+
+/**
+ * Streams a snapshot (a path, `-` for stdin, or a stream; NDJSON, gzip detected) in constant memory, re-validates each
+ * event against today's schemas, and re-emits the valid ones in the original order into `sink`, optionally keeping the
+ * recorded gaps; corrupt or torn lines are reported with their line numbers and skipped.
+ */
+export async function replay(source: string | Readable, options: ReplayOptions = {}): Promise<ReplaySummary> {
+  const summary: ReplaySummary = { read: 0, replayed: 0, invalid: 0, corrupt: 0, skipped: 0, drift: {}, corruptLines: [] };
+  const validate = options.validate ?? true;
+  const describe = options.describe ?? describeEventType;
+  const filter = compileFilter(options.filter);
+  const sink = options.sink;
+  const speed = options.speed !== undefined && options.speed > 0 && Number.isFinite(options.speed) ? options.speed : undefined;
+  const sleep = options.sleep ?? ((ms: number) => sleepMs(ms));
+  const maxLineBytes = options.maxLineBytes ?? 8 << 20;
+  let lastTime = Number.NaN;
+  let lastCorrupt: { line: number; reason: string } | undefined;
+  const corrupt = (line: number, reason: string): void => {
+    summary.corrupt++;
+    const c = { line, reason };
+    lastCorrupt = c;
+    // keep the first thousand locations: a file of garbage must not grow the summary without bound
+    if (summary.corruptLines.length < 1000) summary.corruptLines.push(c);
+    options.onCorrupt?.(c);
+  };
+  const source$: { value?: SourceSummary } = {};
+  try {
+    for await (const batch of readLineBatches(source, { maxLineBytes }, source$)) {
+      for (const line of batch) {
+        if (line.tooLong) {
+          summary.read++;
+          corrupt(line.number, `line is ${line.bytes} bytes, over the ${maxLineBytes}-byte limit`);
+          continue;
+        }
+        if (line.text.trim() === '') continue;
+        summary.read++;
+        const parsed = parseSnapshotLine(line.text);
+        if (typeof parsed === 'string') {
+          corrupt(line.number, parsed);
+          continue;
+        }
+        if (filter !== undefined && !filter(parsed)) {
+          summary.skipped++;
+          continue;
+        }
+        if (validate) {
+          const d = describe(parsed.type);
+          let valid = true;
+          if (d === undefined) {
+            valid = false;
+            const drift = (summary.drift[parsed.type] ??= { count: 0, fields: {} });
+            drift.count++;
+            drift.unknown = true;
+          } else if (!d.validate(parsed.data)) {
+            valid = false;
+            const drift = (summary.drift[parsed.type] ??= { count: 0, fields: {} });
+            drift.count++;
+            for (const issue of d.validate.errors ?? []) {
+              const f = fieldOf(issue);
+              drift.fields[f] = (drift.fields[f] ?? 0) + 1;
+            }
+          }
+          if (!valid) {
+            summary.invalid++;
+            if (options.replayInvalid !== true) continue;
+          }
+        }
+        if (speed !== undefined) {
+          const t = timeOf(parsed);
+          if (!Number.isNaN(t) && !Number.isNaN(lastTime) && t > lastTime) await sleep((t - lastTime) / speed);
+          if (!Number.isNaN(t)) lastTime = t;
+        }
+        if (sink !== undefined) {
+          try {
+            await sink.emit(parsed.data === undefined ? { type: parsed.type } : { type: parsed.type, data: parsed.data });
+          } catch (e) {
+            throw new ReplayError(`replay: the sink failed on line ${line.number} (event '${parsed.type}')`, { cause: e });
+          }
+        }
+        summary.replayed++;
+      }
+    }
+  } catch (e) {
+    if (e instanceof ReplayError) throw e;
+    const where = typeof source === 'string' ? `'${source}'` : 'the input stream';
+    throw new ReplayError(`replay: cannot read ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const end = source$.value;
+  if (end !== undefined && end.missingFinalNewline && lastCorrupt !== undefined && lastCorrupt.line === end.lines) lastCorrupt.reason = `torn final line, no line break after it: ${lastCorrupt.reason}`;
+  return summary;
+}

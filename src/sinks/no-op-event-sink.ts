@@ -1,0 +1,11 @@
+import type { EventEnvelope } from '../runtime/types.js';
+import type { EventSink } from './event-sink.js';
+
+/** Accepts every event and does nothing with it, like the reference's `NoOpEventSink`; both methods ignore their argument. */
+export class NoOpEventSink implements EventSink {
+  emit(_event: EventEnvelope): Promise<void> {
+    return Promise.resolve();
+  }
+
+  tryEmit(_event: EventEnvelope): void {}
+}

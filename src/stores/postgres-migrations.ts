@@ -1,0 +1,83 @@
+import type pg from 'pg';
+
+/** One versioned schema change; versions only grow and a version, once released, never changes. */
+export interface PostgresMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** The migrations the PostgreSQL stores apply to themselves, in order. */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'events',
+    sql: `CREATE TABLE IF NOT EXISTS events (
+  id BIGSERIAL PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  pipeline_run_id TEXT,
+  "timestamp" TIMESTAMPTZ,
+  recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  data JSONB
+);
+CREATE INDEX IF NOT EXISTS events_type_idx ON events (type);
+CREATE INDEX IF NOT EXISTS events_pipeline_run_id_idx ON events (pipeline_run_id);
+CREATE INDEX IF NOT EXISTS events_timestamp_idx ON events ("timestamp");`,
+  },
+  {
+    version: 2,
+    name: 'pipeline_runs',
+    sql: `CREATE TABLE IF NOT EXISTS pipeline_runs (
+  id TEXT PRIMARY KEY,
+  pipeline_name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at TIMESTAMPTZ,
+  completed_at TIMESTAMPTZ,
+  failed_at TIMESTAMPTZ,
+  duration_ms BIGINT,
+  error TEXT,
+  failed_stage TEXT
+);
+CREATE INDEX IF NOT EXISTS pipeline_runs_status_idx ON pipeline_runs (status);`,
+  },
+  {
+    version: 3,
+    name: 'event_batches',
+    // a batch id committed with its rows lets a retry after a lost COMMIT reply tell that the batch is already stored
+    sql: `CREATE TABLE IF NOT EXISTS stageflow_event_batches (
+  batch_id UUID PRIMARY KEY,
+  events INTEGER NOT NULL,
+  committed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);`,
+  },
+];
+
+// any constant works; it only has to be the same in every process that migrates this database
+const MIGRATION_LOCK_KEY = 0x5f1e_e7e5;
+
+/** Applies the migrations not yet recorded in `stageflow_events_migrations`, under an advisory lock so that concurrent producers migrate once; returns the versions applied (none on a second run). */
+export async function migratePostgres(client: pg.ClientBase, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
+  const applied: number[] = [];
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS stageflow_events_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+)`);
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM stageflow_events_migrations')).rows.map((r) => r.version));
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO stageflow_events_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return applied;
+}

@@ -1,0 +1,267 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '../runtime/types.js';
+import type { EventSink } from '../sinks/event-sink.js';
+import type { BatchWriter } from './batch-writer.js';
+
+/** Bounded, jittered exponential backoff for one batch; after it the batch goes to the dead-letter file. */
+export interface RetryOptions {
+  /** Attempts per batch, the first included. Default 5. */
+  readonly maxAttempts?: number;
+  /** Delay before the first retry, in ms; doubles on each retry. Default 100. */
+  readonly initialDelayMs?: number;
+  /** Upper bound of one delay, in ms. Default 5000. */
+  readonly maxDelayMs?: number;
+  /** Time budget of one batch across all its attempts, in ms; no retry starts after it. Default 30000. */
+  readonly budgetMs?: number;
+}
+
+/** Options of {@link ResilientSink}. */
+export interface ResilientSinkOptions {
+  /** Events per write. Default 500. */
+  readonly batchSize?: number;
+  /** Longest time an event waits for its batch to fill, in ms. Default 100. */
+  readonly flushIntervalMs?: number;
+  /** Events held (buffered plus in flight) before `emit` waits and `tryEmit` drops. Default 4 × batchSize. */
+  readonly maxPendingEvents?: number;
+  readonly retry?: RetryOptions;
+  /** NDJSON file (`{type, data}` per line) that receives batches the store refused; `replay` re-delivers it. Without it they are dropped and counted. */
+  readonly deadLetterPath?: string;
+  /** Called with every failed attempt and every dead-lettered or dropped batch; never throws into the producer. */
+  readonly onError?: (error: unknown, info: { readonly attempt: number; readonly events: number; readonly outcome: 'retry' | 'dead-lettered' | 'dropped' }) => void;
+  /** Source of randomness for the jitter, in [0, 1). Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** Counters of a {@link ResilientSink}; `offered = delivered + deadLettered + dropped + pending` at every moment. */
+export interface ResilientSinkMetrics {
+  /** Events handed to `emit` or `tryEmit`. */
+  readonly offered: number;
+  /** Events the store acknowledged. */
+  readonly delivered: number;
+  /** Event deliveries attempted again after a failure (an event retried twice counts twice). */
+  readonly retried: number;
+  /** Events written to the dead-letter file after the retry budget or a permanent error. */
+  readonly deadLettered: number;
+  /** Events lost: refused while full or after shutdown, or neither stored nor dead-lettered. */
+  readonly dropped: number;
+  /** Events buffered or in flight. */
+  readonly pending: number;
+  /** Batches the store acknowledged. */
+  readonly batches: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Batches events into a {@link BatchWriter}, one batch in flight at a time, retries failed batches with bounded jittered
+ * backoff (the writer reconnects between attempts), then writes what it could not deliver to a dead-letter NDJSON file;
+ * `emit` resolves once the event is buffered and waits only while the buffer is full.
+ */
+export class ResilientSink implements EventSink {
+  private readonly _writer: BatchWriter;
+  private readonly _batchSize: number;
+  private readonly _flushIntervalMs: number;
+  private readonly _maxPending: number;
+  private readonly _maxAttempts: number;
+  private readonly _initialDelayMs: number;
+  private readonly _maxDelayMs: number;
+  private readonly _budgetMs: number;
+  private readonly _deadLetterPath: string | undefined;
+  private readonly _onError: ResilientSinkOptions['onError'];
+  private readonly _random: () => number;
+  private _buffer: EventEnvelope[] = [];
+  private _inFlight = 0;
+  private _pump: Promise<void> | undefined;
+  private _timer: ReturnType<typeof setTimeout> | undefined;
+  private _waiters: (() => void)[] = [];
+  private _closed = false;
+  private _shutdown: Promise<void> | undefined;
+  private _dropStreak = 0;
+  private _offered = 0;
+  private _delivered = 0;
+  private _retried = 0;
+  private _deadLettered = 0;
+  private _dropped = 0;
+  private _batches = 0;
+
+  constructor(writer: BatchWriter, options: ResilientSinkOptions = {}) {
+    this._writer = writer;
+    this._batchSize = Math.max(1, options.batchSize ?? 500);
+    this._flushIntervalMs = options.flushIntervalMs ?? 100;
+    this._maxPending = Math.max(this._batchSize, options.maxPendingEvents ?? this._batchSize * 4);
+    this._maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 5);
+    this._initialDelayMs = options.retry?.initialDelayMs ?? 100;
+    this._maxDelayMs = options.retry?.maxDelayMs ?? 5000;
+    this._budgetMs = options.retry?.budgetMs ?? 30_000;
+    this._deadLetterPath = options.deadLetterPath;
+    this._onError = options.onError;
+    this._random = options.random ?? Math.random;
+  }
+
+  /** A snapshot of the counters. */
+  get metrics(): ResilientSinkMetrics {
+    return {
+      offered: this._offered,
+      delivered: this._delivered,
+      retried: this._retried,
+      deadLettered: this._deadLettered,
+      dropped: this._dropped,
+      pending: this._buffer.length + this._inFlight,
+      batches: this._batches,
+    };
+  }
+
+  /** Buffers the event, waiting first while `maxPendingEvents` are held; after shutdown the event is dropped and counted. */
+  emit(event: EventEnvelope): Promise<void> {
+    if (this._closed || this._buffer.length + this._inFlight < this._maxPending) {
+      this.tryEmit(event);
+      return Promise.resolve();
+    }
+    return this._emitWhenRoom(event);
+  }
+
+  /** Buffers the event without waiting; drops and counts it when the buffer is full or the sink is shut down. */
+  tryEmit(event: EventEnvelope): void {
+    this._offered++;
+    if (this._closed || this._buffer.length + this._inFlight >= this._maxPending) {
+      this._dropped++;
+      if (this._dropStreak++ === 0) this._report(new Error(`ResilientSink(${this._writer.name}): dropping events (${this._closed ? 'shut down' : `maxPendingEvents=${this._maxPending}`})`), 0, 1, 'dropped');
+      return;
+    }
+    this._dropStreak = 0;
+    this._buffer.push(event);
+    if (this._buffer.length >= this._batchSize) this._startPump();
+    else if (this._timer === undefined && this._pump === undefined) {
+      this._timer = setTimeout(() => {
+        this._timer = undefined;
+        this._startPump();
+      }, this._flushIntervalMs);
+      this._timer.unref?.();
+    }
+  }
+
+  /** Resolves when every event buffered so far is stored, dead-lettered or dropped. */
+  async flush(): Promise<void> {
+    while (this._buffer.length > 0 || this._pump !== undefined) {
+      this._startPump();
+      await this._pump;
+    }
+  }
+
+  /** Flushes, then closes the writer; later events are dropped and counted; calling it twice is harmless. */
+  shutdown(): Promise<void> {
+    this._shutdown ??= (async () => {
+      await this.flush();
+      this._closed = true;
+      this._wake();
+      try {
+        await this._writer.close?.();
+      } catch (error) {
+        this._report(error, 0, 0, 'dropped');
+      }
+    })();
+    return this._shutdown;
+  }
+
+  private async _emitWhenRoom(event: EventEnvelope): Promise<void> {
+    while (!this._closed && this._buffer.length + this._inFlight >= this._maxPending) {
+      this._startPump();
+      await new Promise<void>((resolve) => this._waiters.push(resolve));
+    }
+    this.tryEmit(event);
+  }
+
+  private _startPump(): void {
+    if (this._timer !== undefined) {
+      clearTimeout(this._timer);
+      this._timer = undefined;
+    }
+    if (this._pump !== undefined || this._buffer.length === 0) return;
+    this._pump = this._drain().finally(() => {
+      this._pump = undefined;
+      if (this._buffer.length > 0) this._startPump();
+    });
+  }
+
+  private async _drain(): Promise<void> {
+    while (this._buffer.length > 0) {
+      const batch = this._buffer.length <= this._batchSize ? this._buffer : this._buffer.slice(0, this._batchSize);
+      this._buffer = batch === this._buffer ? [] : this._buffer.slice(this._batchSize);
+      this._inFlight = batch.length;
+      await this._deliver(batch);
+      this._inFlight = 0;
+      this._wake();
+    }
+  }
+
+  private async _deliver(events: readonly EventEnvelope[]): Promise<void> {
+    const batchId = randomUUID();
+    const started = Date.now();
+    let delay = this._initialDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this._writer.writeBatch({ events, batchId, attempt });
+        this._delivered += events.length;
+        this._batches++;
+        return;
+      } catch (error) {
+        const transient = this._writer.isTransient?.(error) ?? true;
+        // equal jitter: half the delay is fixed, half random, so producers that failed together spread out
+        const wait = Math.min(delay, this._maxDelayMs) * (0.5 + this._random() / 2);
+        if (!transient || attempt >= this._maxAttempts || Date.now() - started + wait > this._budgetMs) {
+          this._deadLetter(events, error, attempt);
+          try {
+            await this._writer.reset?.();
+          } catch {
+            // the next batch reconnects anyway
+          }
+          return;
+        }
+        this._report(error, attempt, events.length, 'retry');
+        try {
+          await this._writer.reset?.();
+        } catch {
+          // a failed reset leaves the writer disconnected, which the next attempt handles
+        }
+        await sleep(wait);
+        delay *= 2;
+        this._retried += events.length;
+      }
+    }
+  }
+
+  private _deadLetter(events: readonly EventEnvelope[], cause: unknown, attempt: number): void {
+    if (this._deadLetterPath === undefined) {
+      this._dropped += events.length;
+      this._report(cause, attempt, events.length, 'dropped');
+      return;
+    }
+    let text = '';
+    for (const e of events) text += `${JSON.stringify({ type: e.type, data: e.data })}\n`;
+    try {
+      mkdirSync(dirname(this._deadLetterPath), { recursive: true });
+      appendFileSync(this._deadLetterPath, text);
+      this._deadLettered += events.length;
+      this._report(cause, attempt, events.length, 'dead-lettered');
+    } catch (error) {
+      this._dropped += events.length;
+      this._report(new Error(`ResilientSink(${this._writer.name}): cannot write dead-letter file '${this._deadLetterPath}'`, { cause: error }), attempt, events.length, 'dropped');
+    }
+  }
+
+  private _wake(): void {
+    const waiters = this._waiters;
+    this._waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private _report(error: unknown, attempt: number, events: number, outcome: 'retry' | 'dead-lettered' | 'dropped'): void {
+    try {
+      this._onError?.(error, { attempt, events, outcome });
+    } catch {
+      // a failing hook must not break delivery
+    }
+  }
+}

@@ -1,0 +1,3 @@
+// the `stageflow-events/testing` entry: a collecting sink and assertions over what it received
+export { CollectingEventSink } from '../sinks/collecting-event-sink.js';
+export { expectEmitted, expectNotEmitted, expectOrder } from './expect-emitted.js';

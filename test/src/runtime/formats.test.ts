@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { isDateTime, isUuid } from '../../../src/runtime/index.js';
+
+describe('isUuid', () => {
+  it.each([
+    '6e98dfc3-05a5-4632-81dc-acc81356a316',
+    '01a213d3-679f-7c0b-9d72-43711d3641ec',
+    '00000000-0000-0000-0000-000000000000',
+    '00000000-0000-0000-0000-000000000099',
+  ])('accepts %s (any version, lowercase)', (s) => expect(isUuid(s)).toBe(true));
+
+  it.each([
+    ['uppercase hex', '6E98DFC3-05A5-4632-81DC-ACC81356A316'],
+    ['no hyphens', '6e98dfc305a5463281dcacc81356a316'],
+    ['too short', '6e98dfc3-05a5-4632-81dc-acc81356a31'],
+    ['too long', '6e98dfc3-05a5-4632-81dc-acc81356a3166'],
+    ['a non-hex letter', '6e98dfc3-05a5-4632-81dc-acc81356a31g'],
+    ['a hyphen in the wrong place', '6e98dfc305-a5-4632-81dc-acc81356a316'],
+    ['urn prefix', 'urn:uuid:6e98dfc3-05a5-4632-81dc-acc81356'],
+    ['braces', '{6e98dfc3-05a5-4632-81dc-acc81356a31}'],
+    ['empty', ''],
+    ['non-ASCII digit', '6e98dfc3-05a5-4632-81dc-acc81356a31\u0661'],
+  ])('rejects %s', (_why, s) => expect(isUuid(s)).toBe(false));
+});
+
+describe('isDateTime', () => {
+  it.each([
+    '2026-11-25T17:49:11.428199+00:00',
+    '2026-11-25T17:49:11+00:00',
+    '2026-11-25T17:49:11Z',
+    '2026-11-25t17:49:11.5z',
+    '2026-11-25T17:49:11.123456789-05:30',
+    '2024-02-29T00:00:00Z',
+    '2000-02-29T00:00:00Z',
+    '2026-12-31T23:59:60Z',
+    '2026-12-31T22:59:60-01:00',
+    '2027-01-01T00:59:60+01:00',
+  ])('accepts %s', (s) => expect(isDateTime(s)).toBe(true));
+
+  it.each([
+    ['Feb 30', '2026-02-30T10:00:00+00:00'],
+    ['Feb 29 in a common year', '2025-02-29T10:00:00Z'],
+    ['Feb 29 in 1900 (divisible by 100)', '1900-02-29T10:00:00Z'],
+    ['April 31', '2026-04-31T10:00:00Z'],
+    ['month 13', '2026-13-01T10:00:00Z'],
+    ['month 0', '2026-00-01T10:00:00Z'],
+    ['day 0', '2026-01-00T10:00:00Z'],
+    ['hour 24', '2026-11-25T24:00:00Z'],
+    ['minute 60', '2026-11-25T10:60:00Z'],
+    ['a leap second not at 23:59 UTC', '2026-11-25T10:59:60Z'],
+    ['no offset', '2026-11-25T17:49:11.428199'],
+    ['an offset without a colon', '2026-11-25T17:49:11+0000'],
+    ['an offset hour of 24', '2026-11-25T17:49:11+24:00'],
+    ['an empty fraction', '2026-11-25T17:49:11.+00:00'],
+    ['a space instead of T', '2026-11-25 17:49:11+00:00'],
+    ['a date only', '2026-11-25'],
+    ['trailing garbage', '2026-11-25T17:49:11Zx'],
+    ['letters in the year', '20a6-11-25T17:49:11Z'],
+  ])('rejects %s', (_why, s) => expect(isDateTime(s)).toBe(false));
+});
