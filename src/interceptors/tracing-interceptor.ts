@@ -1,0 +1,95 @@
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
+import type { PipelineContext } from '../pipeline/pipeline-context.js';
+import type { PipelineRunResult, StageRunResult } from '../pipeline/stage-graph.js';
+import type { StageContext } from '../pipeline/stage-context.js';
+import type { Interceptor } from './interceptor.js';
+import { TenantContext } from './tenant-context.js';
+
+/** Options of {@link TracingInterceptor}. */
+export interface TracingInterceptorOptions {
+  /** Default: `trace.getTracer('stageflow')` (a no-op tracer until an OpenTelemetry SDK is registered). */
+  readonly tracer?: Tracer;
+}
+
+/** What {@link TracingInterceptor} records per stage as the observation `_interceptor.tracing`. */
+export interface TracingObservation {
+  readonly span_name: string;
+  readonly trace_id: string;
+  readonly span_id: string;
+  readonly status?: string;
+}
+
+/**
+ * Creates real OpenTelemetry spans: one `pipeline <name>` span per run with a child `stage <name>` span per stage
+ * execution, carrying the run ids, the tenant's org id and the outcome as attributes and span status (the reference's
+ * interceptor creates no span at all).
+ */
+export class TracingInterceptor implements Interceptor {
+  readonly name = 'tracing';
+  readonly priority = 20;
+  private readonly _tracer: Tracer | undefined;
+  private readonly _runs = new WeakMap<PipelineContext, Span>();
+  private readonly _stages = new WeakMap<StageContext, Span>();
+
+  constructor(options: TracingInterceptorOptions = {}) {
+    this._tracer = options.tracer;
+  }
+
+  private tracer(): Tracer {
+    return this._tracer ?? trace.getTracer('stageflow');
+  }
+
+  private baseAttributes(run: PipelineContext): Record<string, string> {
+    const id = run.identity;
+    const attrs: Record<string, string> = { 'stageflow.pipeline_run_id': id.pipelineRunId, 'stageflow.pipeline_name': id.pipelineName, 'stageflow.service': id.service };
+    const org = id.orgId ?? TenantContext.current()?.orgId;
+    if (org !== undefined && org !== null) attrs['stageflow.org_id'] = org;
+    if (id.requestId !== null) attrs['stageflow.request_id'] = id.requestId;
+    if (id.parentRunId !== null) attrs['stageflow.parent_run_id'] = id.parentRunId;
+    return attrs;
+  }
+
+  onPipelineStart(run: PipelineContext): void {
+    this._runs.set(run, this.tracer().startSpan(`pipeline ${run.identity.pipelineName}`, { kind: SpanKind.INTERNAL, attributes: this.baseAttributes(run) }));
+  }
+
+  before(stage: string, ctx: StageContext): void {
+    const parent = this._runs.get(ctx.pipeline);
+    const parentContext = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
+    const span = this.tracer().startSpan(`stage ${stage}`, { kind: SpanKind.INTERNAL, attributes: { ...this.baseAttributes(ctx.pipeline), 'stageflow.stage': stage, 'stageflow.attempt': String(ctx.attempt) } }, parentContext);
+    this._stages.set(ctx, span);
+    const sc = span.spanContext();
+    ctx.addObservation(this.name, { span_name: `stage ${stage}`, trace_id: sc.traceId, span_id: sc.spanId } satisfies TracingObservation);
+  }
+
+  onError(_stage: string, error: unknown, ctx: StageContext): 'fail' {
+    const span = this._stages.get(ctx);
+    if (span !== undefined && error instanceof Error) span.recordException(error);
+    return 'fail';
+  }
+
+  after(stage: string, result: StageRunResult, ctx: StageContext): void {
+    const span = this._stages.get(ctx);
+    if (span === undefined) return;
+    span.setAttribute('stageflow.stage.status', result.status);
+    span.setAttribute('stageflow.stage.duration_ms', result.durationMs);
+    if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
+    else span.setStatus({ code: SpanStatusCode.OK });
+    span.end();
+    this._stages.delete(ctx);
+    const sc = span.spanContext();
+    ctx.addObservation(this.name, { span_name: `stage ${stage}`, trace_id: sc.traceId, span_id: sc.spanId, status: result.status } satisfies TracingObservation);
+  }
+
+  onPipelineEnd(run: PipelineContext, result: PipelineRunResult): void {
+    const span = this._runs.get(run);
+    if (span === undefined) return;
+    span.setAttribute('stageflow.pipeline.status', result.status);
+    span.setAttribute('stageflow.pipeline.duration_ms', result.durationMs);
+    if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
+    else span.setStatus({ code: SpanStatusCode.OK });
+    span.end();
+    this._runs.delete(run);
+  }
+}
