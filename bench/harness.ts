@@ -47,3 +47,62 @@ export function printTable(title: string, results: readonly CaseResult[], peer: 
     console.log(`| ${r.name} | ${rate(r.median)} | ${rate(r.min)} – ${rate(r.max)} | ${ratio} |`);
   }
 }
+
+/** A case for {@link compare}: `fn(n)` performs n operations. */
+export interface CompareCase {
+  readonly name: string;
+  readonly fn: (n: number) => void;
+}
+
+/** The result of {@link compare}: each case's rates plus its median ratio to the peer, taken round by round. */
+export interface CompareResult extends CaseResult {
+  /** Median over rounds of (this case's rate / the peer's rate in the same round). */
+  readonly ratio: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+}
+
+function calibrate(fn: (n: number) => void, roundMs: number): number {
+  let n = 1000;
+  for (;;) {
+    const t0 = performance.now();
+    fn(n);
+    const dt = performance.now() - t0;
+    if (dt > 30) return Math.max(1, Math.round((n * roundMs) / dt));
+    n *= 4;
+  }
+}
+
+/**
+ * Measures cases in interleaved rounds (every case once per round, in rotating order), so the machine's slow and
+ * fast phases hit every case alike; ratios against `peer` are computed within each round, then their median taken.
+ */
+export function compare(cases: readonly CompareCase[], peer: string, rounds = 11, roundMs = 200): CompareResult[] {
+  const sizes = cases.map((c) => calibrate(c.fn, roundMs));
+  const rates: number[][] = cases.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + r) % cases.length;
+      const n = sizes[i] as number;
+      const t0 = performance.now();
+      (cases[i] as CompareCase).fn(n);
+      (rates[i] as number[]).push(n / ((performance.now() - t0) / 1000));
+    }
+  }
+  const p = cases.findIndex((c) => c.name === peer);
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  return cases.map((c, i) => {
+    const own = rates[i] as number[];
+    const ratios = own.map((v, r) => v / ((rates[p] as number[])[r] ?? 1));
+    const sorted = [...own].sort((a, b) => a - b);
+    return { name: c.name, median: med(own), min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, ratio: med(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) };
+  });
+}
+
+/** Prints {@link compare} results: median rate, range, and the per-round ratio to the peer (median and range). */
+export function printComparison(title: string, results: readonly CompareResult[], peer: string): void {
+  console.log(`\n${title}`);
+  console.log(`| case | median | range | vs ${peer} (median of per-round ratios, range) |`);
+  console.log('| --- | --- | --- | --- |');
+  for (const r of results) console.log(`| ${r.name} | ${rate(r.median)} | ${rate(r.min)} – ${rate(r.max)} | ${r.ratio.toFixed(2)}x (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) |`);
+}

@@ -2,7 +2,8 @@
 // same events to a file in the same run; then two producer and two consumer processes sharing one Redis stream
 // (end-to-end throughput and p99 latency). A store whose STAGEFLOW_TEST_*_URL is unset is skipped, and says so.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +14,15 @@ import { printTable, rate, type CaseResult } from './harness.js';
 
 const POSTGRES_URL = process.env['STAGEFLOW_TEST_POSTGRES_URL'];
 const REDIS_URL = process.env['STAGEFLOW_TEST_REDIS_URL'];
-const sample = readFileSync(fileURLToPath(new URL('../../shared/reference/stageflow-events.sample.ndjson', import.meta.url).href.replace('/main/../', '/')), 'utf8');
+const SAMPLE = new URL('../../shared/reference/stageflow-events.sample.ndjson', import.meta.url);
 
+// the reference payloads when they are at hand, else synthetic events of a similar size
 function loadEvents(): EventEnvelope[] {
-  const lines = sample.split('\n').filter((l) => l !== '');
-  return lines.map((l) => JSON.parse(l) as EventEnvelope);
+  if (!existsSync(SAMPLE)) return Array.from({ length: 100 }, (_, i) => ({ type: 'stage.llm.completed', data: { pipeline_run_id: randomUUID(), stage: 'llm', i, timestamp: new Date().toISOString(), model: 'gpt-4o-mini', tokens: 812 } }));
+  return readFileSync(SAMPLE, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as EventEnvelope);
 }
 
 async function measureAsync(name: string, n: number, fn: () => Promise<void>, rounds = 5): Promise<CaseResult> {

@@ -53,12 +53,12 @@ export class NdjsonForwarderSink extends TypedEventSinkBase {
   }
 
   /** Tool events are keyed by their action so one action's events stay in order on one partition. */
-  onToolInvoked(data: ToolInvokedData): void {
+  override onToolInvoked(data: ToolInvokedData): void {
     this._key = data.action_id;
   }
 
   /** Wide stage events carry the run id even when null elsewhere. */
-  onStageWide(data: StageWideData): void {
+  override onStageWide(data: StageWideData): void {
     this._key = data.pipeline_run_id ?? 'no-run';
   }
 

@@ -8,5 +8,7 @@ export { ChildTrackerMetricsInterceptor } from './child-tracker-metrics-intercep
 export { LoggingInterceptor } from './logging-interceptor.js';
 export { PrometheusMetricsInterceptor } from './prometheus-metrics-interceptor.js';
 export type { PrometheusMetricsInterceptorOptions } from './prometheus-metrics-interceptor.js';
+export { CircuitBreakerInterceptor } from './circuit-breaker-interceptor.js';
+export type { CircuitBreakerInterceptorOptions } from './circuit-breaker-interceptor.js';
 export { TenantContext } from './tenant-context.js';
 export type { TenantInfo } from './tenant-context.js';

@@ -30,7 +30,8 @@ export class TracingInterceptor implements Interceptor {
   readonly priority = 20;
   private readonly _tracer: Tracer | undefined;
   private readonly _runs = new WeakMap<PipelineContext, Span>();
-  private readonly _stages = new WeakMap<StageContext, Span>();
+  // keyed by run and stage name, not by StageContext: an interceptor retry hands after() a fresh context
+  private readonly _stages = new WeakMap<PipelineContext, Map<string, Span>>();
 
   constructor(options: TracingInterceptorOptions = {}) {
     this._tracer = options.tracer;
@@ -58,26 +59,28 @@ export class TracingInterceptor implements Interceptor {
     const parent = this._runs.get(ctx.pipeline);
     const parentContext = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
     const span = this.tracer().startSpan(`stage ${stage}`, { kind: SpanKind.INTERNAL, attributes: { ...this.baseAttributes(ctx.pipeline), 'stageflow.stage': stage, 'stageflow.attempt': String(ctx.attempt) } }, parentContext);
-    this._stages.set(ctx, span);
+    let byStage = this._stages.get(ctx.pipeline);
+    if (byStage === undefined) this._stages.set(ctx.pipeline, (byStage = new Map()));
+    byStage.set(stage, span);
     const sc = span.spanContext();
     ctx.addObservation(this.name, { span_name: `stage ${stage}`, trace_id: sc.traceId, span_id: sc.spanId } satisfies TracingObservation);
   }
 
-  onError(_stage: string, error: unknown, ctx: StageContext): 'fail' {
-    const span = this._stages.get(ctx);
+  onError(stage: string, error: unknown, ctx: StageContext): 'fail' {
+    const span = this._stages.get(ctx.pipeline)?.get(stage);
     if (span !== undefined && error instanceof Error) span.recordException(error);
     return 'fail';
   }
 
   after(stage: string, result: StageRunResult, ctx: StageContext): void {
-    const span = this._stages.get(ctx);
+    const span = this._stages.get(ctx.pipeline)?.get(stage);
     if (span === undefined) return;
     span.setAttribute('stageflow.stage.status', result.status);
     span.setAttribute('stageflow.stage.duration_ms', result.durationMs);
     if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
     else span.setStatus({ code: SpanStatusCode.OK });
     span.end();
-    this._stages.delete(ctx);
+    this._stages.get(ctx.pipeline)?.delete(stage);
     const sc = span.spanContext();
     ctx.addObservation(this.name, { span_name: `stage ${stage}`, trace_id: sc.traceId, span_id: sc.spanId, status: result.status } satisfies TracingObservation);
   }

@@ -41,8 +41,9 @@ function replaceState(patch: Partial<TraceState>): void {
  * earlier and concurrent tasks keep their own. Throws `invalid_uuid` unless `id` is a UUID (it travels as `x-correlation-id`).
  */
 export function setCorrelationId(id: string): void {
-  if (!isUuid(id)) throw new ContractError('invalid_uuid', `correlation id must be a UUID, got '${id}'`);
-  replaceState({ correlationId: id.toLowerCase() });
+  const lower = id.toLowerCase();
+  if (!isUuid(lower)) throw new ContractError('invalid_uuid', `correlation id must be a UUID, got '${id}'`);
+  replaceState({ correlationId: lower });
 }
 
 /** The current correlation id, or null when none is set. */

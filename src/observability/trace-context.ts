@@ -94,8 +94,8 @@ function lowerCaseHeaders(headers: HeaderSource): Map<string, string> {
 }
 
 function uuidOrNull(value: string | undefined): string | null {
-  const v = value?.trim();
-  return v !== undefined && isUuid(v) ? v.toLowerCase() : null;
+  const v = value?.trim().toLowerCase();
+  return v !== undefined && isUuid(v) ? v : null;
 }
 
 /**

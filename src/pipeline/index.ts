@@ -13,7 +13,7 @@ export type { ChildRunTrackerMetrics } from './child-run-tracker.js';
 export { DEFAULT_MAX_SUBPIPELINE_DEPTH, SubpipelineSpawner } from './subpipeline-spawner.js';
 export type { SpawnOptions, SubpipelineResult, SubpipelineSpawnerOptions } from './subpipeline-spawner.js';
 export { EventPipelineRunLogger, NoOpPipelineRunLogger } from './pipeline-run-logger.js';
-export type { PipelineRunLogger, RunFailure, RunIdentity } from './pipeline-run-logger.js';
+export type { PipelineRunLogger, RunCancelledLog, RunCompletedLog, RunFailedLog, RunIdentity, RunStartedLog } from './pipeline-run-logger.js';
 export { MaxDepthExceededError, PipelineCancelledError, StageTimeoutError } from './errors.js';
 export { MAX_ERROR_MESSAGE_LENGTH, errorSummaryToStagesPatch, errorSummaryToString, summarizePipelineError } from '../observability/error-summary.js';
 export type { ErrorSummary, ErrorSummaryCode, SummarizePipelineErrorOptions } from '../observability/error-summary.js';

@@ -1,6 +1,10 @@
 import type { EventSink } from '../sinks/event-sink.js';
 import type { RunIdentity } from './pipeline-run-logger.js';
+import type { PipelineRunOptions } from './stage-graph.js';
 import type { SubpipelineSpawner } from './subpipeline-spawner.js';
+
+/** The run options a child run inherits from its parent unless the spawn overrides them. */
+export type InheritedRunOptions = Pick<PipelineRunOptions, 'interceptors' | 'wideEvents' | 'runLogger' | 'lookupDescriptor' | 'cancelGraceMs'>;
 
 /**
  * The state of one run shared by its stages and interceptors: identity and correlation keys, the run's sink, its
@@ -17,8 +21,11 @@ export class PipelineContext {
   readonly spawner: SubpipelineSpawner;
   /** Free-form run data shared by stages and interceptors. */
   readonly data = new Map<string, unknown>();
+  /** What child runs spawned from this run inherit (interceptors, wide events, run logger, descriptor lookup, grace). */
+  readonly inherited: InheritedRunOptions;
 
-  constructor(init: { identity: RunIdentity; sink: EventSink; signal: AbortSignal; depth: number; spawner: SubpipelineSpawner }) {
+  constructor(init: { identity: RunIdentity; sink: EventSink; signal: AbortSignal; depth: number; spawner: SubpipelineSpawner; inherited: InheritedRunOptions }) {
+    this.inherited = init.inherited;
     this.identity = init.identity;
     this.sink = init.sink;
     this.signal = init.signal;

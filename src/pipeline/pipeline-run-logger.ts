@@ -16,8 +16,33 @@ export interface RunIdentity {
   readonly service: string;
 }
 
+/** Fields every lifecycle call carries: the reference protocol's keyword arguments plus our full run identity. */
+interface RunLogBase {
+  readonly pipelineRunId: string;
+  readonly pipelineName: string;
+  readonly run: RunIdentity;
+}
+
+/** What {@link PipelineRunLogger.logRunStarted} receives. */
+export interface RunStartedLog extends RunLogBase {
+  readonly topology: string | null;
+  readonly executionMode: string | null;
+  readonly userId: string | null;
+  readonly stages: readonly string[];
+}
+
+/** What {@link PipelineRunLogger.logRunCompleted} receives. */
+export interface RunCompletedLog extends RunLogBase {
+  /** Whole milliseconds. */
+  readonly durationMs: number;
+  readonly status: 'completed';
+  /** Each stage's final status, by stage name. */
+  readonly stageResults: Readonly<Record<string, string>>;
+  readonly stageCounts: Readonly<Record<string, number>>;
+}
+
 /** What {@link PipelineRunLogger.logRunFailed} receives. */
-export interface RunFailure {
+export interface RunFailedLog extends RunLogBase {
   readonly durationMs: number;
   readonly error: string;
   readonly errorCode: ErrorSummaryCode;
@@ -25,15 +50,23 @@ export interface RunFailure {
   readonly stage: string | null;
 }
 
+/** What {@link PipelineRunLogger.logRunCancelled} receives. */
+export interface RunCancelledLog extends RunLogBase {
+  readonly durationMs: number;
+  readonly reason: string;
+  readonly cancelledByStage: string | null;
+}
+
 /**
- * Observes the lifecycle of every run (the reference's protocol, which its runtime never calls); the runtime calls
- * its built-in {@link EventPipelineRunLogger} and any logger given as `runLogger`, synchronously.
+ * Observes the lifecycle of every run (the reference's protocol, which its runtime never calls). The runtime calls its
+ * built-in {@link EventPipelineRunLogger} and any logger given as `runLogger`; an async logger's promise is not
+ * awaited, and its rejection is reported through `process.emitWarning`.
  */
 export interface PipelineRunLogger {
-  logRunStarted(run: RunIdentity, stages: readonly string[]): void;
-  logRunCompleted(run: RunIdentity, result: { readonly durationMs: number; readonly stageCounts: Readonly<Record<string, number>> }): void;
-  logRunFailed(run: RunIdentity, failure: RunFailure): void;
-  logRunCancelled(run: RunIdentity, cancel: { readonly durationMs: number; readonly reason: string; readonly cancelledByStage: string | null }): void;
+  logRunStarted(input: RunStartedLog): void | Promise<void>;
+  logRunCompleted(input: RunCompletedLog): void | Promise<void>;
+  logRunFailed(input: RunFailedLog): void | Promise<void>;
+  logRunCancelled(input: RunCancelledLog): void | Promise<void>;
 }
 
 /** A {@link PipelineRunLogger} that does nothing. */
@@ -67,22 +100,22 @@ export class EventPipelineRunLogger implements PipelineRunLogger {
     this._options = options.sink === undefined ? {} : { sink: options.sink };
   }
 
-  logRunStarted(run: RunIdentity, stages: readonly string[]): void {
-    emitPipelineStarted({ ...base(run), stages: [...stages] }, this._options);
+  logRunStarted(input: RunStartedLog): void {
+    emitPipelineStarted({ ...base(input.run), stages: [...input.stages] }, this._options);
   }
 
-  logRunCompleted(run: RunIdentity, result: { readonly durationMs: number; readonly stageCounts: Readonly<Record<string, number>> }): void {
-    emitPipelineCompleted({ ...base(run), duration_ms: result.durationMs, stage_counts: { ...result.stageCounts } }, this._options);
+  logRunCompleted(input: RunCompletedLog): void {
+    emitPipelineCompleted({ ...base(input.run), duration_ms: input.durationMs, stage_counts: { ...input.stageCounts } }, this._options);
   }
 
-  logRunFailed(run: RunIdentity, failure: RunFailure): void {
+  logRunFailed(input: RunFailedLog): void {
     emitPipelineFailed(
-      { ...base(run), duration_ms: failure.durationMs, error: failure.error, error_code: failure.errorCode, retryable: failure.retryable, failed_stage: failure.stage },
+      { ...base(input.run), duration_ms: input.durationMs, error: input.error, error_code: input.errorCode, retryable: input.retryable, failed_stage: input.stage },
       this._options,
     );
   }
 
-  logRunCancelled(run: RunIdentity, cancel: { readonly durationMs: number; readonly reason: string; readonly cancelledByStage: string | null }): void {
-    emitPipelineCancelled({ ...base(run), duration_ms: cancel.durationMs, reason: cancel.reason, cancelled_by_stage: cancel.cancelledByStage }, this._options);
+  logRunCancelled(input: RunCancelledLog): void {
+    emitPipelineCancelled({ ...base(input.run), duration_ms: input.durationMs, reason: input.reason, cancelled_by_stage: input.cancelledByStage }, this._options);
   }
 }

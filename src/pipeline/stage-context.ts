@@ -1,6 +1,7 @@
 import { emitEvent } from '../runtime/index.js';
 import { ContractError } from '../errors.js';
 import { findEventDescriptor } from '../../generated/index.js';
+import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
 import type { EventDescriptor } from '../runtime/index.js';
 import type { PipelineContext } from './pipeline-context.js';
 import type { PipelineRunOptions, StageGraph } from './stage-graph.js';
@@ -82,7 +83,7 @@ export class StageContext {
       }
     }
     if (!this._isOpen()) return;
-    const descriptor = findEventDescriptor(type) ?? this._lookup?.(type);
+    const descriptor = findEventDescriptor(type) ?? this._lookup?.(type) ?? findCustomEventDescriptor(type);
     const all = this.enrichment();
     const keys = descriptor === undefined ? DEFAULT_ENRICHMENT : RESERVED_ENRICHMENT_KEYS.filter((k) => descriptor.properties.includes(k));
     const enriched: Record<string, unknown> = {};

@@ -19,6 +19,7 @@ import { summarizePipelineError } from '../observability/error-summary.js';
 import type { ErrorSummary } from '../observability/error-summary.js';
 import { PipelineCancelledError, StageTimeoutError } from './errors.js';
 import { PipelineContext } from './pipeline-context.js';
+import type { InheritedRunOptions } from './pipeline-context.js';
 import { EventPipelineRunLogger } from './pipeline-run-logger.js';
 import type { PipelineRunLogger, RunIdentity } from './pipeline-run-logger.js';
 import { StageContext } from './stage-context.js';
@@ -251,7 +252,13 @@ class GraphRun {
       executionMode: options.executionMode ?? null,
       service: options.service ?? 'pipeline',
     };
-    this._ctx = new PipelineContext({ identity, sink, signal: this._controller.signal, depth: options.depth ?? 0, spawner: options.spawner ?? new SubpipelineSpawner() });
+    const inherited: { -readonly [K in keyof InheritedRunOptions]: InheritedRunOptions[K] } = {};
+    if (options.interceptors !== undefined) inherited.interceptors = options.interceptors;
+    if (options.wideEvents !== undefined) inherited.wideEvents = options.wideEvents;
+    if (options.runLogger !== undefined) inherited.runLogger = options.runLogger;
+    if (options.lookupDescriptor !== undefined) inherited.lookupDescriptor = options.lookupDescriptor;
+    if (options.cancelGraceMs !== undefined) inherited.cancelGraceMs = options.cancelGraceMs;
+    this._ctx = new PipelineContext({ identity, sink, signal: this._controller.signal, depth: options.depth ?? 0, spawner: options.spawner ?? new SubpipelineSpawner(), inherited });
   }
 
   private wideContext(): WideContextBlock {
@@ -299,9 +306,12 @@ class GraphRun {
     const outer = this._options.signal;
     const onOuterAbort = (): void => {
       const r: unknown = outer?.reason;
-      this.cancel(r instanceof PipelineCancelledError ? r.reason : r instanceof Error ? r.message || 'aborted' : typeof r === 'string' ? r : 'user_requested');
+      // a bare abort() carries a generic AbortError: report it with the reference's default reason
+      const generic = r === undefined || (r instanceof Error && r.name === 'AbortError');
+      this.cancel(generic ? 'user_requested' : r instanceof PipelineCancelledError ? r.reason : r instanceof Error ? r.message || 'user_requested' : String(r));
     };
-    for (const l of this._loggers) l.logRunStarted(identity, [...this._graph.stages.keys()]);
+    const who = { pipelineRunId: identity.pipelineRunId, pipelineName: identity.pipelineName, run: identity };
+    this.log((l) => l.logRunStarted({ ...who, topology: identity.topology, executionMode: identity.executionMode, userId: identity.userId, stages: [...this._graph.stages.keys()] }));
     for (const i of this._interceptors) {
       try {
         i.onPipelineStart?.(this._ctx);
@@ -330,19 +340,35 @@ class GraphRun {
       }
     }
     this._open = false;
-    for (const l of this._loggers) {
-      if (result.status === 'completed') {
-        const counts: Record<string, number> = {};
-        for (const r of this._results.values()) counts[r.status] = (counts[r.status] ?? 0) + 1;
-        l.logRunCompleted(identity, { durationMs, stageCounts: counts });
-      } else if (result.status === 'cancelled') {
-        l.logRunCancelled(identity, { durationMs, reason: this._cancelReason ?? 'user_requested', cancelledByStage: this._cancelledByStage ?? null });
-      } else {
-        const s = result.errorSummary;
-        l.logRunFailed(identity, { durationMs, error: s?.message ?? 'failed', errorCode: s?.code ?? 'UNKNOWN', retryable: s?.retryable ?? false, stage: result.failedStage ?? null });
+    if (result.status === 'completed') {
+      const counts: Record<string, number> = {};
+      const statuses: Record<string, string> = {};
+      for (const r of this._results.values()) {
+        counts[r.status] = (counts[r.status] ?? 0) + 1;
+        statuses[r.stage] = r.status;
       }
+      this.log((l) => l.logRunCompleted({ ...who, durationMs, status: 'completed', stageResults: statuses, stageCounts: counts }));
+    } else if (result.status === 'cancelled') {
+      this.log((l) => l.logRunCancelled({ ...who, durationMs, reason: this._cancelReason ?? 'user_requested', cancelledByStage: this._cancelledByStage ?? null }));
+    } else {
+      const s = result.errorSummary;
+      this.log((l) => l.logRunFailed({ ...who, durationMs, error: s?.message ?? 'failed', errorCode: s?.code ?? 'UNKNOWN', retryable: s?.retryable ?? false, stage: result.failedStage ?? null }));
     }
     return result;
+  }
+
+  // the built-in event logger throws on an invalid event like any emitter; a caller's logger is isolated
+  private log(call: (l: PipelineRunLogger) => void | Promise<void>): void {
+    const [events, ...others] = this._loggers;
+    if (events !== undefined) void call(events);
+    for (const l of others) {
+      try {
+        const p = call(l);
+        if (p !== undefined) p.catch((e: unknown) => process.emitWarning(`stageflow pipeline: run logger failed: ${e instanceof Error ? e.message : String(e)}`));
+      } catch (e) {
+        process.emitWarning(`stageflow pipeline: run logger failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 
   private buildResult(durationMs: number): PipelineRunResult {
@@ -454,32 +480,41 @@ class GraphRun {
 
   private async runStage(spec: StageSpec, attempt: number): Promise<StageRunResult> {
     const name = spec.name;
-    const stageController = new AbortController();
     const runSignal = this._controller.signal;
-    const onRunAbort = (): void => stageController.abort(runSignal.reason);
-    if (runSignal.aborted) onRunAbort();
-    else runSignal.addEventListener('abort', onRunAbort, { once: true });
-    const ctx = new StageContext({ pipeline: this._ctx, stage: name, signal: stageController.signal, inputs: this.inputsOf(spec), attempt, lookup: this._options.lookupDescriptor, isOpen: () => this._open });
+    const inputs = this.inputsOf(spec);
+    // each try gets its own controller: a timed-out first try must not abort an interceptor-requested retry
+    const open = (): { ctx: StageContext; controller: AbortController; close: () => void } => {
+      const controller = new AbortController();
+      const onRunAbort = (): void => controller.abort(runSignal.reason);
+      if (runSignal.aborted) onRunAbort();
+      else runSignal.addEventListener('abort', onRunAbort, { once: true });
+      const ctx = new StageContext({ pipeline: this._ctx, stage: name, signal: controller.signal, inputs, attempt, lookup: this._options.lookupDescriptor, isOpen: () => this._open });
+      return { ctx, controller, close: () => runSignal.removeEventListener('abort', onRunAbort) };
+    };
+    let current = open();
     const startedAt = nowIso();
     const t0 = performance.now();
     emitStageNameStarted(name, { ...this.stageBase(name), status: 'started' }, { sink: this._sink });
     let output: StageOutput | undefined;
     let error: Error | undefined;
     try {
-      output = await this.before(name, ctx);
+      output = await this.before(name, current.ctx);
       if (output === undefined) {
         try {
-          output = await this.invoke(spec, ctx, stageController);
+          output = await this.invoke(spec, current.ctx, current.controller);
         } catch (e) {
-          if ((await this.onError(name, e, ctx)) !== 'retry' || runSignal.aborted) throw e;
-          output = await this.invoke(spec, ctx, stageController);
+          if ((await this.onError(name, e, current.ctx)) !== 'retry' || runSignal.aborted) throw e;
+          current.close();
+          current = open();
+          output = await this.invoke(spec, current.ctx, current.controller);
         }
       }
     } catch (e) {
       error = asError(e);
     } finally {
-      runSignal.removeEventListener('abort', onRunAbort);
+      current.close();
     }
+    const ctx = current.ctx;
     const durationMs = Math.trunc(performance.now() - t0);
     const endedAt = nowIso();
     let status: StageStatus;

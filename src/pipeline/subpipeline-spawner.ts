@@ -21,7 +21,7 @@ export interface SubpipelineSpawnerOptions {
   readonly emitEvents?: boolean;
 }
 
-/** Per-spawn options. */
+/** Per-spawn options; the child run inherits the parent's interceptors, wide-event setting, run logger and lookup unless `runOptions` overrides them. */
 export interface SpawnOptions {
   /** The child's pipeline name. Default: the child graph's name. */
   readonly pipelineName?: string;
@@ -75,6 +75,7 @@ export class SubpipelineSpawner {
       }
       const id = run.identity;
       const result = await graph.run({
+        ...run.inherited,
         ...options.runOptions,
         pipelineRunId: childRunId,
         parentRunId,

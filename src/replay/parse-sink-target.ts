@@ -4,6 +4,7 @@ import type { EventSink } from '../sinks/event-sink.js';
 import { NdjsonFileEventSink } from '../sinks/ndjson-file-event-sink.js';
 import type { SchemaRef } from '../sinks/ndjson-file-event-sink.js';
 import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
+import { maskTarget, storeSinkFromTarget } from '../stores/index.js';
 
 /** Creates the sink a `--to` target names; called once, after the arguments have been checked. */
 export type SinkFactory = () => EventSink;
@@ -15,10 +16,18 @@ export function describeSchema(type: string): SchemaRef | undefined {
 }
 
 /**
- * Parses a sink target of the CLI's `--to` (`ndjson:<path>`) into a factory; throws {@link ReplayError} naming the
+ * Parses a sink target of the CLI's `--to` (`ndjson:<path>`, `sqlite:<path>`, `postgres://…`, `redis://…`) into a factory; throws {@link ReplayError} naming the
  * target and the accepted forms when it is not one. New schemes are added here, one branch each.
  */
 export function parseSinkTarget(target: string): SinkFactory {
+  if (/^(sqlite:|postgres(ql)?:\/\/|redis:\/\/)/.test(target)) {
+    if (target === 'sqlite:') throw new ReplayError(`sink target 'sqlite:' names no database file (expected sqlite:<path>)`);
+    return () => {
+      const sink = storeSinkFromTarget(target);
+      if (sink === undefined) throw new ReplayError(`cannot open sink target '${maskTarget(target)}'`);
+      return sink;
+    };
+  }
   const colon = target.indexOf(':');
   const scheme = colon === -1 ? '' : target.slice(0, colon);
   const rest = colon === -1 ? '' : target.slice(colon + 1);
@@ -27,5 +36,5 @@ export function parseSinkTarget(target: string): SinkFactory {
       if (rest === '') break;
       return () => new NdjsonFileEventSink({ path: rest, describe: describeSchema });
   }
-  throw new ReplayError(`unknown sink target '${target}' (expected ndjson:<path>)`);
+  throw new ReplayError(`unknown sink target '${maskTarget(target)}' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)`);
 }

@@ -130,9 +130,11 @@ export async function replay(source: string | Readable, options: ReplayOptions =
           corrupt(line.number, `line is ${line.bytes} bytes, over the ${maxLineBytes}-byte limit`);
           continue;
         }
-        if (line.text.trim() === '') continue;
+        const text = line.text;
+        // only a line that starts with whitespace can be blank: skip the trim on the hot path
+        if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
         summary.read++;
-        const parsed = parseSnapshotLine(line.text);
+        const parsed = parseSnapshotLine(text);
         if (typeof parsed === 'string') {
           corrupt(line.number, parsed);
           continue;

@@ -111,7 +111,7 @@ export function storeSourceFromTarget(spec: string): StoreSource | undefined {
         const client = await connectPostgresStore(spec);
         try {
           for (let after = '0'; ; ) {
-            const res = await client.query<{ id: string; type: string; data: string | null }>('SELECT id::text AS id, type, data::text AS data FROM events WHERE id > $1::bigint ORDER BY id LIMIT $2', [after, PAGE]);
+            const res = await client.query<{ id: string; type: string; data: string | null }>('SELECT id::text AS id, type, data::text AS data FROM events WHERE events.id > $1::bigint ORDER BY events.id LIMIT $2', [after, PAGE]);
             const last = res.rows[res.rows.length - 1];
             if (last === undefined) return;
             after = last.id;

@@ -298,7 +298,8 @@ export class ToolExecutor {
       emitToolDenied({ ...base, reason: 'approval_timeout', behavior, allowed_behaviors: allowed }, opts);
       throw new ToolApprovalTimeoutError(tool.name, base.action_id, this.approvalTimeoutMs);
     }
-    const decidedBy = outcome.decidedBy !== undefined && isUuid(outcome.decidedBy) ? outcome.decidedBy.toLowerCase() : null;
+    const decider = outcome.decidedBy?.toLowerCase();
+    const decidedBy = decider !== undefined && isUuid(decider) ? decider : null;
     emitApprovalDecided(
       {
         request_id: request.requestId,

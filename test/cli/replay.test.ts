@@ -62,7 +62,7 @@ describe('stageflow-events replay', () => {
       [[], /expected exactly one input file/],
       [['a', '--speed', 'fast'], /--speed: expected a positive number, got 'fast'/],
       [['a', '--format', 'xml'], /--format: expected text or json, got 'xml'/],
-      [['a', '--to', 'kafka:x'], /unknown sink target 'kafka:x' \(expected ndjson:<path>\)/],
+      [['a', '--to', 'kafka:x'], /unknown sink target 'kafka:x' \(expected ndjson:<path>, sqlite:<path>, postgres:\/\/\.\.\., or redis:\/\/\.\.\.\)/],
       [['a', '--bogus'], /Unknown option '--bogus'/],
       [['missing.ndjson'], /cannot read '.*missing\.ndjson'/],
     ];

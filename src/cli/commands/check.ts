@@ -1,7 +1,77 @@
+import { relative, resolve, sep } from 'node:path';
+import { isClean, runCodegen } from '../../../codegen/index.js';
+import { SchemaError } from '../../errors.js';
+import { printReport, ReportBuilder } from '../findings.js';
 import type { CommandIo } from '../io.js';
+import { parsePayloadArgs, UsageError, type PayloadArgs } from '../payload-args.js';
+import { expandInputs, InputError, type PayloadInput } from '../payload-files.js';
+import { alreadyReported, lintSchemas } from '../schema-lint.js';
+import { bareOption, checkInputs } from './validate.js';
 
-/** `stageflow-events check`: placeholder until its issue lands (another engineer is writing it now). */
-export async function run(_argv: readonly string[], io: CommandIo): Promise<number> {
-  io.err('stageflow-events check: not available yet');
-  return 2;
+const USAGE = `usage: stageflow-events check [options] [<payload path|glob|dir|->...]
+
+One CI gate with one exit code: codegen --check (generated/ is up to date), a lint of the schemas (every field
+described, examples present and valid, objects closed except the open stage lifecycle payloads, no unused $defs in
+schemas/common, event types unique) and validation of the payload files given.
+
+options:
+  --schemas DIR                    the schemas folder (default schemas)
+  --generated DIR                  the generated folder (default generated)
+  --format text|json|junit|github  report format (default text)
+  --schema <event-type>, --allow-unknown, --max-line-bytes <n>, --max-findings <n>: as for validate
+
+exit codes: 0 clean, 1 a finding, 2 usage or read error`;
+
+/** `stageflow-events check`: codegen drift, schema lint and payload validation in one report; exit 0 clean, 1 findings, 2 usage or read error. */
+export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  let args: PayloadArgs;
+  let inputs: PayloadInput[];
+  try {
+    args = parsePayloadArgs(argv, ['schemas', 'generated']);
+    if (args.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    bareOption(args.schema);
+    inputs = expandInputs(args.inputs, io.cwd);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) {
+      io.err(`stageflow-events check: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const schemasDir = resolve(io.cwd, args.extra.get('schemas') ?? 'schemas');
+  const outDir = resolve(io.cwd, args.extra.get('generated') ?? 'generated');
+  const show = (abs: string): string => {
+    const rel = relative(io.cwd, abs).split(sep).join('/');
+    return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
+  };
+  const report = new ReportBuilder(args.maxFindings);
+
+  const lint = lintSchemas(schemasDir, show(schemasDir));
+  for (const f of lint.findings) report.addFinding(f.file, 0, f);
+
+  if (lint.loaded) {
+    try {
+      const result = await runCodegen({ check: true, schemasDir, outDir });
+      if (!isClean(result.drift)) {
+        const base = show(outDir);
+        const stale = (path: string, message: string): void => report.addFinding(`${base}/${path}`, 0, { level: 'error', eventType: null, instancePath: '', keyword: 'codegen', message });
+        for (const p of result.drift.changed) stale(p, "differs from what the schemas generate: run 'npm run codegen'");
+        for (const p of result.drift.missing) stale(p, "is missing: run 'npm run codegen'");
+        for (const p of result.drift.stale) stale(p, "is no longer generated from any schema: run 'npm run codegen'");
+      }
+    } catch (e) {
+      if (!(e instanceof SchemaError)) throw e;
+      if (!alreadyReported(lint.findings, e.file, e.pointer)) report.addFinding(e.file, 0, { level: 'error', eventType: null, instancePath: e.pointer, keyword: 'codegen', message: e.message });
+    }
+  } else {
+    report.addFinding(show(outDir), 0, { level: 'warning', eventType: null, instancePath: '', keyword: 'codegen', message: 'codegen --check skipped: the schemas cannot be read' });
+  }
+
+  const readable = await checkInputs(inputs, report, args, io, 'check');
+  printReport(report, args.format, (chunk) => io.write(chunk), 'stageflow-events check');
+  if (!readable) return 2;
+  return report.errors > 0 ? 1 : 0;
 }

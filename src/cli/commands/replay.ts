@@ -1,17 +1,22 @@
 import { isAbsolute, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ContractError } from '../../errors.js';
 import { parseSinkTarget, replay, type ReplayOptions, type ReplaySummary } from '../../replay/index.js';
 import type { EventSink } from '../../sinks/event-sink.js';
 import type { CommandIo } from '../io.js';
+import { maskTarget, storeSourceFromTarget, type StoreSource } from '../../stores/index.js';
 
 const USAGE = `usage: stageflow-events replay <file|-> [options]
+       stageflow-events replay --from <sqlite:path|postgres://...|redis://...?group=G&consumer=C> [options]
 
 Streams a snapshot (our recorder's NDJSON, bare {"type","data"} lines, gzip too) through today's schemas,
 reports drift per type and corrupt lines, and re-emits the valid events in the original order.
 
 options:
-  --to ndjson:<path>      record what is replayed into a new snapshot (default: nowhere, a dry run)
+  --to <target>           deliver what is replayed: ndjson:<path> (a new snapshot), sqlite:<path>,
+                          postgres://user:pass@host/db or redis://host:port/db (default: nowhere, a dry run)
+  --from <store>          read stored events instead of a file: sqlite:<path>, postgres://..., redis://...
   --speed <n>             keep the recorded gaps divided by n (default: as fast as possible)
   --type <glob>           replay only these types (repeatable: --type 'stage.*' --type tool.completed)
   --run <pipeline_run_id> replay only events of this pipeline run
@@ -25,6 +30,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   let file: string;
   let format: 'text' | 'json';
   let sinkFactory: (() => EventSink) | undefined;
+  let from: StoreSource | undefined;
   const options: { -readonly [K in keyof ReplayOptions]: ReplayOptions[K] } = {};
   try {
     const { values, positionals } = parseArgs({
@@ -32,6 +38,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       allowPositionals: true,
       options: {
         to: { type: 'string' },
+        from: { type: 'string' },
         speed: { type: 'string' },
         type: { type: 'string', multiple: true },
         run: { type: 'string' },
@@ -44,8 +51,15 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       io.out(USAGE);
       return 0;
     }
-    if (positionals.length !== 1) throw new ContractError('usage', `expected exactly one input file (or - for stdin), got ${positionals.length}`);
-    file = positionals[0] as string;
+    if (values.from !== undefined) {
+      if (positionals.length !== 0) throw new ContractError('usage', 'give either an input file or --from, not both');
+      from = storeSourceFromTarget(values.from);
+      if (from === undefined) throw new ContractError('usage', `--from: expected sqlite:<path>, postgres://... or redis://..., got '${maskTarget(values.from)}'`);
+      file = from.name;
+    } else {
+      if (positionals.length !== 1) throw new ContractError('usage', `expected exactly one input file (or - for stdin), got ${positionals.length}`);
+      file = positionals[0] as string;
+    }
     format = (values.format ?? 'text') as 'text' | 'json';
     if (format !== 'text' && format !== 'json') throw new ContractError('usage', `--format: expected text or json, got '${values.format}'`);
     if (values.speed !== undefined) {
@@ -64,8 +78,15 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     io.err("run 'stageflow-events replay --help' for usage");
     return 2;
   }
-  const source = file === '-' ? (io.stdin as unknown as import('node:stream').Readable) : isAbsolute(file) ? file : resolve(io.cwd, file);
-  const sink = sinkFactory?.();
+  const source = from !== undefined ? storeStream(from) : file === '-' ? (io.stdin as unknown as Readable) : isAbsolute(file) ? file : resolve(io.cwd, file);
+  let sink: EventSink | undefined;
+  try {
+    sink = sinkFactory?.();
+  } catch (e) {
+    io.err(`stageflow-events replay: ${e instanceof Error ? e.message : String(e)}`);
+    await from?.close();
+    return 2;
+  }
   if (sink !== undefined) options.sink = sink;
   let summary: ReplaySummary;
   try {
@@ -76,9 +97,34 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   } finally {
     await sink?.shutdown?.();
   }
-  if (format === 'json') io.out(JSON.stringify({ file, ...summary }));
-  else printText(file, summary, io);
-  return summary.invalid > 0 || summary.corrupt > 0 ? 1 : 0;
+  const delivery = deliveryOf(sink);
+  if (format === 'json') io.out(JSON.stringify({ file, ...summary, ...(delivery ? { delivery } : {}) }));
+  else {
+    printText(file, summary, io);
+    if (delivery) io.out(`delivered ${delivery.delivered}, dead-lettered ${delivery.deadLettered}, dropped ${delivery.dropped}`);
+  }
+  const undelivered = delivery !== undefined && delivery.deadLettered + delivery.dropped > 0;
+  return summary.invalid > 0 || summary.corrupt > 0 || undelivered ? 1 : 0;
+}
+
+// a store's delivery counters, when the sink keeps them (the production store sinks do)
+function deliveryOf(sink: EventSink | undefined): { delivered: number; deadLettered: number; dropped: number } | undefined {
+  const m = (sink as { metrics?: { delivered?: unknown; deadLettered?: unknown; dropped?: unknown } } | undefined)?.metrics;
+  if (m === undefined || typeof m.delivered !== 'number' || typeof m.deadLettered !== 'number' || typeof m.dropped !== 'number') return undefined;
+  return { delivered: m.delivered, deadLettered: m.deadLettered, dropped: m.dropped };
+}
+
+// stored events as NDJSON bytes, so replay validates, filters and summarises them exactly like a file
+function storeStream(from: StoreSource): Readable {
+  return Readable.from(
+    (async function* () {
+      try {
+        for await (const batch of from.batches()) yield Buffer.from(batch.map((e) => `${JSON.stringify({ type: e.type, data: e.data })}\n`).join(''));
+      } finally {
+        await from.close();
+      }
+    })(),
+  );
 }
 
 function printText(file: string, s: ReplaySummary, io: CommandIo): void {

@@ -4,6 +4,8 @@ import { ContractError, ValidationError } from '../../../src/errors.js';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';
 import { StageGraph, StageGraphBuilder, StageOutput } from '../../../src/pipeline/index.js';
 import type { PipelineRunLogger, StageContext } from '../../../src/pipeline/index.js';
+import { Type } from '@sinclair/typebox';
+import { defineEvent, removeCustomEvent } from '../../../src/validation/index.js';
 import { deferred, waitForAbort } from '../../helpers/deferred.js';
 
 type Data = Record<string, unknown>;
@@ -187,6 +189,16 @@ describe('StageGraph.run', () => {
     expect(sink.types.at(-1)).toBe('pipeline.cancelled');
   });
 
+  it('reports a bare abort() with the default reason user_requested', async () => {
+    const sink = new CollectingEventSink();
+    const controller = new AbortController();
+    controller.abort();
+    const result = await new StageGraphBuilder().stage('a', () => undefined).build().run({ sink, signal: controller.signal });
+    expect(result.status).toBe('cancelled');
+    expect(sink.types).toEqual(['pipeline.started', 'stage.a.skipped', 'pipeline.cancelled']);
+    expect(sink.ofType('pipeline.cancelled')[0]?.data).toMatchObject({ reason: 'user_requested', cancelled_by_stage: null });
+  });
+
   it('copies the run identity into every lifecycle event', async () => {
     const sink = new CollectingEventSink();
     const ids = { requestId: '0b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b', userId: '1b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b', orgId: '2b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b' };
@@ -199,14 +211,14 @@ describe('StageGraph.run', () => {
   it('calls a caller run logger besides the built-in pipeline.* events', async () => {
     const calls: string[] = [];
     const logger: PipelineRunLogger = {
-      logRunStarted: (run, stages) => calls.push(`started ${run.pipelineName} ${stages.join(',')}`),
-      logRunCompleted: (_run, r) => calls.push(`completed ${JSON.stringify(r.stageCounts)}`),
-      logRunFailed: (_run, f) => calls.push(`failed ${f.errorCode} ${String(f.stage)}`),
-      logRunCancelled: () => calls.push('cancelled'),
+      logRunStarted: (r) => void calls.push(`started ${r.pipelineName} ${r.stages.join(',')}`),
+      logRunCompleted: (r) => void calls.push(`completed ${JSON.stringify(r.stageResults)} ${JSON.stringify(r.stageCounts)}`),
+      logRunFailed: async (r) => void calls.push(`failed ${r.errorCode} ${String(r.stage)} ${r.error}`),
+      logRunCancelled: () => void calls.push('cancelled'),
     };
     await linear().run({ sink: new CollectingEventSink(), runLogger: logger });
     await new StageGraphBuilder('x').stage('a', () => StageOutput.fail('no')).build().run({ sink: new CollectingEventSink(), runLogger: logger });
-    expect(calls).toEqual(['started demo fetch,llm', 'completed {"completed":2}', 'started x a', 'failed UNKNOWN a']);
+    expect(calls).toEqual(['started demo fetch,llm', 'completed {"fetch":"completed","llm":"completed"} {"completed":2}', 'started x a', 'failed UNKNOWN a no']);
   });
 });
 
@@ -257,5 +269,18 @@ describe('StageContext.emitEvent', () => {
         : undefined;
     await new StageGraphBuilder().stage('a', (ctx) => ctx.emitEvent('demo.custom', { n: 1 })).build().run({ sink, lookupDescriptor: lookup });
     expect(sink.ofType('demo.custom')[0]?.data).toEqual({ pipeline_run_id: expect.any(String), n: 1 });
+  });
+
+  it('resolves events registered with defineEvent and validates them with their schema', async () => {
+    defineEvent('demo.step_done', Type.Object({ pipeline_run_id: Type.Union([Type.String(), Type.Null()]), step: Type.Integer() }, { additionalProperties: false }));
+    try {
+      const ok = await runWith((ctx) => ctx.emitEvent('demo.step_done', { step: 2 }));
+      expect(ok.error).toBeUndefined();
+      expect(ok.sink.ofType('demo.step_done')[0]?.data).toEqual({ pipeline_run_id: expect.any(String), step: 2 });
+      const bad = await runWith((ctx) => ctx.emitEvent('demo.step_done', { step: 'two' }));
+      expect(bad.error).toBeInstanceOf(ValidationError);
+    } finally {
+      removeCustomEvent('demo.step_done');
+    }
   });
 });

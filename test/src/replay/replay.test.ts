@@ -159,7 +159,7 @@ describe('parseSinkTarget', () => {
     sink.tryEmit({ type: 'tool.completed', data: toolCompleted.data });
     await sink.shutdown?.();
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ seq: 1, type: 'tool.completed', schema_version: 1 });
-    expect(() => parseSinkTarget('kafka:topic')).toThrow("unknown sink target 'kafka:topic' (expected ndjson:<path>)");
+    expect(() => parseSinkTarget('kafka:topic')).toThrow("unknown sink target 'kafka:topic' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)");
     expect(() => parseSinkTarget('ndjson:')).toThrow(/unknown sink target/);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { validateMetricsEventSink } from '../../../generated/index.js';
-import { BackpressureAwareEventSink, CollectingEventSink, LoggingEventSink } from '../../../src/sinks/index.js';
+import { BackpressureAwareEventSink, CollectingEventSink } from '../../../src/sinks/index.js';
 import type { BackpressureAwareEventSinkOptions, EventSink } from '../../../src/sinks/index.js';
 import type { EventEnvelope } from '../../../src/runtime/index.js';
 
