@@ -4,6 +4,8 @@ export interface CommandIo {
   err(line: string): void;
   /** Writes raw text to stdout without a newline (progress bars, large reports). */
   write(chunk: string): void;
+  /** Writes raw text to stderr without a newline (progress bars redraw a line in place). */
+  writeErr(chunk: string): void;
   readonly stdin: NodeJS.ReadableStream;
   readonly stderrIsTty: boolean;
   readonly cwd: string;
@@ -15,6 +17,7 @@ export function processIo(): CommandIo {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     write: (chunk) => process.stdout.write(chunk),
+    writeErr: (chunk) => process.stderr.write(chunk),
     stdin: process.stdin,
     stderrIsTty: process.stderr.isTTY === true,
     cwd: process.cwd(),

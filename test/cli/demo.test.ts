@@ -88,3 +88,29 @@ describe('stageflow-events demo', () => {
     expect(missing.stderr).toContain("'--out' needs a directory");
   });
 });
+
+describe('stageflow-events demo --store', () => {
+  it('also delivers every event to an embedded SQLite store and accounts for them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-store-test-'));
+    try {
+      const db = join(dir, 'events.db');
+      const r = await runCli(['demo', '--out', dir, '--store', `sqlite:${db}`]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const total = Number(/\n {2}total\s+(\d+)\n/.exec(r.stdout)?.[1]);
+      expect(total).toBeGreaterThan(0);
+      expect(r.stdout).toContain(`store: sqlite:${db}: delivered ${total}, dead-lettered 0, dropped 0`);
+      const back = await runCli(['replay', '--from', `sqlite:${db}`, '--format', 'json']);
+      expect(back.code).toBe(0);
+      expect(JSON.parse(back.stdout)).toMatchObject({ read: total, replayed: total, invalid: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a store it does not know with exit code 2', async () => {
+    const r = await runCli(['demo', '--store', 'mysql://x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'--store' expects sqlite:<path>, postgres://... or redis://..., got 'mysql://x'");
+  });
+});

@@ -20,7 +20,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function io(stdin = ''): CommandIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), write: (c) => stdout.push(c), stdin: Readable.from([stdin]), stderrIsTty: false, cwd: dir };
+  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), write: (c) => stdout.push(c), writeErr: (c) => stderr.push(c), stdin: Readable.from([stdin]), stderrIsTty: false, cwd: dir };
 }
 
 describe('stageflow-events replay', () => {

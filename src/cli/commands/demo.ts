@@ -14,8 +14,9 @@ import { ToolExecutor } from '../../tools/index.js';
 import { configureValidation, getValidationOptions } from '../../validation/index.js';
 import { findCustomEventDescriptor } from '../../validation/custom-event-registry.js';
 import type { CommandIo } from '../io.js';
+import { maskTarget, storeSinkFromTarget } from '../../stores/index.js';
 
-const USAGE = `usage: stageflow-events demo [--out <dir>]
+const USAGE = `usage: stageflow-events demo [--out <dir>] [--store sqlite:<path>]
 
 Runs a demo support-chat pipeline on embedded defaults (parallel stages, a guard that fails once and is retried,
 a tool call with approval, a streaming stage, a subpipeline, wide events on, emit-time validation 'throw'),
@@ -23,6 +24,7 @@ records every event to <dir>/events.ndjson, replays the snapshot through validat
 
 options:
   --out <dir>   where to write events.ndjson (default: a fresh temporary directory)
+  --store <t>   also deliver every event to a production store: sqlite:<path> (embedded), postgres://..., redis://...
   -h, --help    show this help`;
 
 function eventContext(ctx: StageContext) {
@@ -121,8 +123,9 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd());
 }
 
-function parseArgs(argv: readonly string[], io: CommandIo): { out: string | undefined } | number {
+function parseArgs(argv: readonly string[], io: CommandIo): { out: string | undefined; store: string | undefined } | number {
   let out: string | undefined;
+  let store: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -137,12 +140,19 @@ function parseArgs(argv: readonly string[], io: CommandIo): { out: string | unde
       }
       out = v;
     } else if (a !== undefined && a.startsWith('--out=')) out = a.slice('--out='.length);
-    else {
+    else if (a === '--store') {
+      const v = argv[++i];
+      if (v === undefined || !/^(sqlite:.+|postgres(ql)?:\/\/.+|redis:\/\/.+)$/.test(v)) {
+        io.err(`stageflow-events demo: '--store' expects sqlite:<path>, postgres://... or redis://..., got '${v === undefined ? '' : maskTarget(v)}'`);
+        return 2;
+      }
+      store = v;
+    } else {
       io.err(`stageflow-events demo: unknown argument '${String(a)}'\n${USAGE}`);
       return 2;
     }
   }
-  return { out };
+  return { out, store };
 }
 
 /** `stageflow-events demo` (`npm start`): runs the demo pipeline, records and replays its events, prints a summary. */
@@ -163,7 +173,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     },
   });
   const collected = new CollectingEventSink();
-  const sink: EventSink = new CompositeEventSink([recorder, collected]);
+  const store = args.store === undefined ? undefined : storeSinkFromTarget(args.store.startsWith('sqlite:') ? `sqlite:${resolve(io.cwd, args.store.slice('sqlite:'.length))}` : args.store);
+  const sink: EventSink = new CompositeEventSink(store === undefined ? [recorder, collected] : [recorder, collected, store]);
   const tools = new ToolExecutor({ approvalTimeoutMs: 2000, requestApproval: async () => ({ approved: true, decidedBy: randomUUID() }) });
   tools.register({
     name: 'issue_refund',
@@ -195,6 +206,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     });
   } finally {
     await recorder.shutdown();
+    await store?.shutdown();
     configureValidation(previous);
   }
   const summary = await replay(path, { validate: true });
@@ -222,8 +234,13 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   io.out(`  ${'total'.padEnd(Math.max(6, ...[...families.keys()].map((f) => f.length)))}  ${collected.events.length}`);
   io.out('');
   io.out(`snapshot: ${path}`);
+  if (store !== undefined && args.store !== undefined) {
+    const m = store.metrics;
+    io.out(`store: ${maskTarget(args.store)}: delivered ${m.delivered}, dead-lettered ${m.deadLettered}, dropped ${m.dropped}`);
+  }
   io.out(`replay: ${summary.read} lines read, ${summary.replayed} valid, ${summary.invalid} invalid, ${summary.corrupt} corrupt`);
-  const clean = result.status === 'completed' && summary.invalid === 0 && summary.corrupt === 0 && summary.read === collected.events.length;
+  const undelivered = store !== undefined && store.metrics.deadLettered + store.metrics.dropped > 0;
+  const clean = !undelivered && result.status === 'completed' && summary.invalid === 0 && summary.corrupt === 0 && summary.read === collected.events.length;
   if (!clean) io.err('stageflow-events demo: the run or its snapshot is not clean (see above)');
   return clean ? 0 : 1;
 }

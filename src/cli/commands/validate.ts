@@ -35,8 +35,7 @@ export function bareOption(schema: string | undefined): PayloadTextOptions['bare
 /** Checks every input into `report`, drawing a progress bar on a terminal stderr; returns false when an input could not be read. */
 export async function checkInputs(inputs: readonly PayloadInput[], report: ReportBuilder, args: PayloadArgs, io: CommandIo, command: string): Promise<boolean> {
   const options = { allowUnknown: args.allowUnknown, maxLineBytes: args.maxLineBytes, bare: bareOption(args.schema) };
-  // the bar needs raw writes to stderr; CommandIo only offers whole lines there, so it goes to process.stderr, which is what io.stderrIsTty describes
-  const bar = io.stderrIsTty ? new ProgressBar((chunk) => process.stderr.write(chunk)) : undefined;
+  const bar = io.stderrIsTty ? new ProgressBar((chunk) => io.writeErr(chunk)) : undefined;
   const progress = bar === undefined ? {} : { onBytes: (input: PayloadInput, n: number) => bar.update(input.display, n, input.bytes) };
   let ok = true;
   for (const input of inputs) {
