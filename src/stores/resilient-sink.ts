@@ -132,20 +132,24 @@ export class ResilientSink implements EventSink {
     }
     this._dropStreak = 0;
     this._buffer.push(event);
-    if (this._buffer.length >= this._batchSize) this._startPump();
-    else if (this._timer === undefined && this._pump === undefined) {
-      this._timer = setTimeout(() => {
-        this._timer = undefined;
-        this._startPump();
-      }, this._flushIntervalMs);
-      this._timer.unref?.();
-    }
+    if (this._buffer.length >= this._batchSize) this._startPump(false);
+    else if (this._pump === undefined) this._armTimer();
+  }
+
+  // a partial batch waits at most flushIntervalMs for company
+  private _armTimer(): void {
+    if (this._timer !== undefined) return;
+    this._timer = setTimeout(() => {
+      this._timer = undefined;
+      this._startPump(true);
+    }, this._flushIntervalMs);
+    this._timer.unref?.();
   }
 
   /** Resolves when every event buffered so far is stored, dead-lettered or dropped. */
   async flush(): Promise<void> {
     while (this._buffer.length > 0 || this._pump !== undefined) {
-      this._startPump();
+      this._startPump(true);
       await this._pump;
     }
   }
@@ -167,26 +171,30 @@ export class ResilientSink implements EventSink {
 
   private async _emitWhenRoom(event: EventEnvelope): Promise<void> {
     while (!this._closed && this._buffer.length + this._inFlight >= this._maxPending) {
-      this._startPump();
+      this._startPump(true);
       await new Promise<void>((resolve) => this._waiters.push(resolve));
     }
     this.tryEmit(event);
   }
 
-  private _startPump(): void {
+  // `partial`: also write a batch smaller than batchSize (on the timer, on flush, when producers wait for room);
+  // otherwise only full batches go out, so a fast producer never turns into one commit per event
+  private _startPump(partial: boolean): void {
+    if (this._pump !== undefined || this._buffer.length === 0) return;
+    if (!partial && this._buffer.length < this._batchSize) return;
     if (this._timer !== undefined) {
       clearTimeout(this._timer);
       this._timer = undefined;
     }
-    if (this._pump !== undefined || this._buffer.length === 0) return;
-    this._pump = this._drain().finally(() => {
+    this._pump = this._drain(partial).finally(() => {
       this._pump = undefined;
-      if (this._buffer.length > 0) this._startPump();
+      if (this._buffer.length >= this._batchSize || (this._waiters.length > 0 && this._buffer.length > 0)) this._startPump(true);
+      else if (this._buffer.length > 0) this._armTimer();
     });
   }
 
-  private async _drain(): Promise<void> {
-    while (this._buffer.length > 0) {
+  private async _drain(partial: boolean): Promise<void> {
+    while (this._buffer.length >= this._batchSize || (partial && this._buffer.length > 0)) {
       const batch = this._buffer.length <= this._batchSize ? this._buffer : this._buffer.slice(0, this._batchSize);
       this._buffer = batch === this._buffer ? [] : this._buffer.slice(this._batchSize);
       this._inFlight = batch.length;
