@@ -14,7 +14,7 @@ import { printTable, rate, type CaseResult } from './harness.js';
 
 const POSTGRES_URL = process.env['STAGEFLOW_TEST_POSTGRES_URL'];
 const REDIS_URL = process.env['STAGEFLOW_TEST_REDIS_URL'];
-const SAMPLE = new URL('../../shared/reference/stageflow-events.sample.ndjson', import.meta.url);
+const SAMPLE = new URL('../test/fixtures/snapshots/reference-sample.ndjson', import.meta.url);
 
 // the reference payloads when they are at hand, else synthetic events of a similar size
 function loadEvents(): EventEnvelope[] {

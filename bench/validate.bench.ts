@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/src/cli/main.js');
-const sample = '/work/shared/reference/stageflow-events.sample.ndjson';
+const sample = new URL('../test/fixtures/snapshots/reference-sample.ndjson', import.meta.url).pathname;
 const targetMb = Number(process.env.BENCH_VALIDATE_MB ?? 1024);
 const rounds = Number(process.env.BENCH_VALIDATE_ROUNDS ?? 3);
 

@@ -26,7 +26,7 @@ for (const e of events) {
   for (const [i, ex] of (e.schema.examples ?? []).entries()) if (!v(ex)) { bad++; console.log(`${e.file} example ${i}:`, JSON.stringify(v.errors)); }
   if (!e.schema.examples?.length) { bad++; console.log(`${e.file}: no examples`); }
 }
-const sample = join(root, '..', 'shared', 'reference', 'stageflow-events.sample.ndjson');
+const sample = join(root, 'test', 'fixtures', 'snapshots', 'reference-sample.ndjson');
 const counts = new Map<string, number>();
 for (const [n, line] of readFileSync(sample, 'utf8').split('\n').entries()) {
   if (!line.trim()) continue;

@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
-const SAMPLE = '/work/shared/reference/stageflow-events.sample.ndjson';
+const SAMPLE = new URL('../fixtures/snapshots/reference-sample.ndjson', import.meta.url).pathname;
 const reportSchema = JSON.parse(readFileSync(new URL('../../src/cli/report.schema.json', import.meta.url), 'utf8')) as object;
 const validateReport = new Ajv2020({ allErrors: true, strict: true }).compile(reportSchema);
 

@@ -2,7 +2,7 @@
 import { readLineBatches } from '../../src/io/line-reader.js';
 
 /** Path of the reference sample corpus. */
-export const REFERENCE_SAMPLE = '/work/shared/reference/stageflow-events.sample.ndjson';
+export const REFERENCE_SAMPLE = new URL('../fixtures/snapshots/reference-sample.ndjson', import.meta.url).pathname;
 
 /** The `data` of every sample record whose type is `type`, in file order; fails naming the line when one is not JSON. */
 export async function sampleRecords(type: string): Promise<unknown[]> {

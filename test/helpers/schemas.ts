@@ -15,7 +15,7 @@ export function repoEvents(): readonly ResolvedEvent[] {
 
 /** The reference sample corpus, one `{type, data}` per line, with 1-based line numbers. */
 export function sampleLines(): { line: number; type: string; data: unknown }[] {
-  return readFileSync(`${repoRoot}../shared/reference/stageflow-events.sample.ndjson`, 'utf8')
+  return readFileSync(`${repoRoot}test/fixtures/snapshots/reference-sample.ndjson`, 'utf8')
     .split('\n')
     .map((text, i) => ({ text, line: i + 1 }))
     .filter((l) => l.text.trim() !== '')
