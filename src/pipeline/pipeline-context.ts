@@ -2,6 +2,7 @@ import type { EventSink } from '../sinks/event-sink.js';
 import type { RunIdentity } from './pipeline-run-logger.js';
 import type { PipelineRunOptions } from './stage-graph.js';
 import type { SubpipelineSpawner } from './subpipeline-spawner.js';
+import type { WideContextBlock } from './wide-event-emitter.js';
 
 /** The run options a child run inherits from its parent unless the spawn overrides them. */
 export type InheritedRunOptions = Pick<PipelineRunOptions, 'interceptors' | 'wideEvents' | 'runLogger' | 'lookupDescriptor' | 'cancelGraceMs'>;
@@ -36,6 +37,21 @@ export class PipelineContext {
   /** The run id (a UUID). */
   get pipelineRunId(): string {
     return this.identity.pipelineRunId;
+  }
+
+  /** The run's correlation keys as event payload keys: the one source of the enrichment every run event carries. */
+  correlationKeys(): WideContextBlock & { readonly pipeline_run_id: string } {
+    const id = this.identity;
+    return {
+      pipeline_run_id: id.pipelineRunId,
+      request_id: id.requestId,
+      session_id: id.sessionId,
+      user_id: id.userId,
+      org_id: id.orgId,
+      topology: id.topology,
+      execution_mode: id.executionMode,
+      service: id.service,
+    };
   }
 
   /** Whether this run was spawned as a subpipeline. */

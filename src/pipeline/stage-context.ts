@@ -57,17 +57,7 @@ export class StageContext {
 
   /** The run's correlation keys as event payload keys. */
   enrichment(): Record<string, string | null> {
-    const id = this.pipeline.identity;
-    return {
-      pipeline_run_id: id.pipelineRunId,
-      request_id: id.requestId,
-      session_id: id.sessionId,
-      user_id: id.userId,
-      org_id: id.orgId,
-      execution_mode: id.executionMode,
-      topology: id.topology,
-      service: id.service,
-    };
+    return { ...this.pipeline.correlationKeys() };
   }
 
   /**

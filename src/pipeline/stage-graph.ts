@@ -262,32 +262,11 @@ class GraphRun {
   }
 
   private wideContext(): WideContextBlock {
-    const id = this._ctx.identity;
-    return {
-      pipeline_run_id: id.pipelineRunId,
-      request_id: id.requestId,
-      session_id: id.sessionId,
-      user_id: id.userId,
-      org_id: id.orgId,
-      topology: id.topology,
-      execution_mode: id.executionMode,
-      service: id.service,
-    };
+    return this._ctx.correlationKeys();
   }
 
   private stageBase(stage: string) {
-    const id = this._ctx.identity;
-    return {
-      pipeline_run_id: id.pipelineRunId,
-      request_id: id.requestId,
-      session_id: id.sessionId,
-      user_id: id.userId,
-      org_id: id.orgId,
-      service: id.service,
-      stage,
-      topology: id.topology,
-      execution_mode: id.executionMode,
-    };
+    return { ...this._ctx.correlationKeys(), stage };
   }
 
   private cancel(reason: string, byStage?: string): void {
