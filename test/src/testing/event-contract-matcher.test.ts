@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { installEventContractMatcher, toMatchEventContract } from '../../../src/testing/event-contract-matcher.js';
+import { TOOL_INVOKED } from '../../helpers/payloads.js';
 
 installEventContractMatcher();
 
-const TOOL_INVOKED = {
-  tool_name: 'search_docs',
-  action_id: 'cfbfe645-b49b-41e4-845e-76f3fc3ce157',
-  pipeline_run_id: null,
-  request_id: null,
-  timestamp: '2026-11-25T17:49:11.762381+00:00',
-  payload_summary: {},
-  behavior: null,
-};
 
 describe('toMatchEventContract', () => {
   it('passes for a valid envelope, a typed envelope and a bare payload', () => {
