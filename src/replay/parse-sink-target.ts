@@ -1,9 +1,8 @@
-import { findEventDescriptor } from '../../generated/index.js';
 import { ReplayError } from '../errors.js';
 import type { EventSink } from '../sinks/event-sink.js';
 import { NdjsonFileEventSink } from '../sinks/ndjson-file-event-sink.js';
 import type { SchemaRef } from '../sinks/ndjson-file-event-sink.js';
-import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
+import { describeEventType } from './replay.js';
 import { maskTarget, storeSinkFromTarget } from '../stores/index.js';
 
 /** Creates the sink a `--to` target names; called once, after the arguments have been checked. */
@@ -11,7 +10,7 @@ export type SinkFactory = () => EventSink;
 
 /** The schema reference the recorder writes for a type: generated schemas first, then custom events. */
 export function describeSchema(type: string): SchemaRef | undefined {
-  const d = findEventDescriptor(type) ?? findCustomEventDescriptor(type);
+  const d = describeEventType(type);
   return d === undefined ? undefined : { schemaId: d.schemaId, version: d.version };
 }
 

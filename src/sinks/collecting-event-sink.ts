@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../runtime/types.js';
 import type { EventSink } from './event-sink.js';
+import { typeGlobMatcher } from './type-glob.js';
 
 /** Keeps every event it receives, in order, for tests and debugging; `emit` and `tryEmit` behave the same. */
 export class CollectingEventSink implements EventSink {
@@ -26,9 +27,8 @@ export class CollectingEventSink implements EventSink {
 
   /** Events whose type equals `type`, or matches it as a glob (`stage.*.completed`, `tool.*`). */
   ofType(type: string): EventEnvelope[] {
-    if (!type.includes('*')) return this._events.filter((e) => e.type === type);
-    const re = new RegExp(`^${type.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*')}$`);
-    return this._events.filter((e) => re.test(e.type));
+    const matches = typeGlobMatcher(type);
+    return this._events.filter((e) => matches(e.type));
   }
 
   /** Forgets every event received so far. */

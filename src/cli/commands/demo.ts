@@ -2,17 +2,15 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { findEventDescriptor } from '../../../generated/index.js';
 import { ChildTrackerMetricsInterceptor, MetricsInterceptor, PrometheusMetricsInterceptor, TracingInterceptor } from '../../interceptors/index.js';
 import { ChildRunTracker, StageGraphBuilder, StageOutput, SubpipelineSpawner, errorSummaryToString } from '../../pipeline/index.js';
 import type { PipelineRunResult, StageContext, StageGraph } from '../../pipeline/index.js';
-import { replay } from '../../replay/index.js';
+import { describeEventType, describeSchema, replay } from '../../replay/index.js';
 import { CollectingEventSink, CompositeEventSink, NdjsonFileEventSink } from '../../sinks/index.js';
 import type { EventSink } from '../../sinks/index.js';
 import { ChunkQueue } from '../../streaming/index.js';
 import { ToolExecutor } from '../../tools/index.js';
 import { configureValidation, getValidationOptions } from '../../validation/index.js';
-import { findCustomEventDescriptor } from '../../validation/custom-event-registry.js';
 import type { CommandIo } from '../io.js';
 import { maskTarget, storeSinkFromTarget } from '../../stores/index.js';
 
@@ -115,7 +113,7 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
 }
 
 function familyOf(type: string): string {
-  return findEventDescriptor(type)?.family ?? findCustomEventDescriptor(type)?.family ?? 'unknown';
+  return describeEventType(type)?.family ?? 'unknown';
 }
 
 function table(rows: readonly (readonly string[])[]): string[] {
@@ -167,10 +165,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   configureValidation({ default: 'throw', unknown: 'throw' });
   const recorder = new NdjsonFileEventSink({
     path,
-    describe: (type) => {
-      const d = findEventDescriptor(type) ?? findCustomEventDescriptor(type);
-      return d === undefined ? undefined : { schemaId: d.schemaId, version: d.version };
-    },
+    describe: describeSchema,
   });
   const collected = new CollectingEventSink();
   const store = args.store === undefined ? undefined : storeSinkFromTarget(args.store.startsWith('sqlite:') ? `sqlite:${resolve(io.cwd, args.store.slice('sqlite:'.length))}` : args.store);
@@ -229,7 +224,10 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   io.out('');
   io.out('events by family:');
   const families = new Map<string, number>();
-  for (const e of collected.events) families.set(familyOf(e.type), (families.get(familyOf(e.type)) ?? 0) + 1);
+  for (const e of collected.events) {
+    const family = familyOf(e.type);
+    families.set(family, (families.get(family) ?? 0) + 1);
+  }
   for (const line of table([['family', 'events'], ...[...families.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([f, n]) => [f, String(n)])])) io.out(line);
   io.out(`  ${'total'.padEnd(Math.max(6, ...[...families.keys()].map((f) => f.length)))}  ${collected.events.length}`);
   io.out('');
