@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildTrackerMetricsInterceptor, MetricsInterceptor, PrometheusMetricsInterceptor, TracingInterceptor } from '../../interceptors/index.js';
 import { ChildRunTracker, StageGraphBuilder, StageOutput, SubpipelineSpawner, errorSummaryToString } from '../../pipeline/index.js';
 import type { PipelineRunResult, StageContext, StageGraph } from '../../pipeline/index.js';
@@ -28,10 +29,6 @@ options:
 function eventContext(ctx: StageContext) {
   const id = ctx.pipeline.identity;
   return { pipelineRunId: id.pipelineRunId, requestId: id.requestId, executionMode: id.executionMode, topology: id.topology, service: id.service };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function summarizer(): StageGraph {
