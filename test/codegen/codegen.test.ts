@@ -53,7 +53,8 @@ describe('codegen on the repository schemas', () => {
     const set = resolveSchemas(loaded);
     const model = buildModel(set, () => '../../../src/runtime/index.js');
     const first = await render(set, model);
-    const second = await render(resolveSchemas(loadSchemas(`${repoRoot}schemas`)), buildModel(resolveSchemas(loadSchemas(`${repoRoot}schemas`)), () => '../../../src/runtime/index.js'));
+    const again = resolveSchemas(loadSchemas(`${repoRoot}schemas`));
+    const second = await render(again, buildModel(again, () => '../../../src/runtime/index.js'));
     expect([...first.entries()]).toEqual([...second.entries()]);
     expect(JSON.stringify(loaded.map((l) => l.json))).toBe(before);
   });
