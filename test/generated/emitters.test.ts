@@ -52,6 +52,24 @@ describe('generated emitters', () => {
     expect({ ...data, timestamp: undefined }).toEqual({ ...invoked, timestamp: undefined });
   });
 
+  it('copy the payload to fill the timestamp, leaving the caller\'s object as it was', () => {
+    const sink = new CollectingEventSink();
+    const input = { ...invoked };
+    emitToolInvoked(input, { sink });
+    expect(input).toEqual(invoked);
+    expect('timestamp' in input).toBe(false);
+    expect(sink.events[0]?.data).not.toBe(input);
+    expect(Object.keys(sink.events[0]?.data as object)).toEqual([...Object.keys(invoked), 'timestamp']);
+  });
+
+  it('keep an own __proto__ key (as JSON.parse makes it) so validation refuses it instead of it vanishing', () => {
+    const sink = new CollectingEventSink();
+    const parsed = JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(invoked).slice(1)}`) as ToolInvokedInput;
+    expect(() => emitToolInvoked(parsed, { sink })).toThrow(ValidationError);
+    expect(() => emitToolInvoked(parsed, { sink })).toThrow(/__proto__/);
+    expect(sink.events).toHaveLength(0);
+  });
+
   it('keep a timestamp the caller gave', () => {
     const sink = new CollectingEventSink();
     emitToolInvoked({ ...invoked, timestamp: '2026-01-01T10:00:00Z' }, { sink });

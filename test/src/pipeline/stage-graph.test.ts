@@ -254,6 +254,13 @@ describe('StageContext.emitEvent', () => {
     expect(sink.ofType('agent.completed')).toHaveLength(0);
   });
 
+  it('keeps an own __proto__ key of parsed data, so validation refuses it', async () => {
+    const { sink, error } = await runWith((ctx) => ctx.emitEvent('agent.completed', JSON.parse('{"turns": 1, "__proto__": {"x": 1}}') as Record<string, unknown>));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain("additional properties: '__proto__'");
+    expect(sink.ofType('agent.completed')).toHaveLength(0);
+  });
+
   it('validates custom events like every other event', async () => {
     const invalid = await runWith((ctx) => ctx.emitEvent('agent.completed', { turns: 'three' }));
     expect(invalid.error).toBeInstanceOf(ValidationError);
