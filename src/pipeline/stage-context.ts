@@ -1,4 +1,4 @@
-import { emitEvent } from '../runtime/index.js';
+import { emitEvent, mergePayload } from '../runtime/index.js';
 import { ContractError } from '../errors.js';
 import { findEventDescriptor } from '../../generated/index.js';
 import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
@@ -78,9 +78,7 @@ export class StageContext {
     const keys = descriptor === undefined ? DEFAULT_ENRICHMENT : RESERVED_ENRICHMENT_KEYS.filter((k) => descriptor.properties.includes(k));
     const enriched: Record<string, unknown> = {};
     for (const k of keys) enriched[k] = all[k];
-    // Object.assign onto our own fresh object, not `{ ...enriched, ...data }`: see withKey for why (V8's slow spread path)
-    const payload = Object.hasOwn(data, '__proto__') ? { ...enriched, ...data } : Object.assign(enriched, data);
-    emitEvent(type, payload, descriptor, { sink: this.pipeline.sink });
+    emitEvent(type, mergePayload(enriched, data), descriptor, { sink: this.pipeline.sink });
   }
 
   /** Records what interceptor `name` observed about this stage (readable after the run from the pipeline context). */
