@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { emitToolCompleted, findEventDescriptor, type ToolCompletedData, type ToolCompletedInput } from '../generated/index.js';
-import { clearEventSink, setEventSink } from '../src/context/sink-registry.js';
+import { clearEventSink, setEventSink, withEventSink } from '../src/context/sink-registry.js';
 import { describeSchema, replay } from '../src/replay/index.js';
 import { emitEvent } from '../src/runtime/index.js';
-import { BackpressureAwareEventSink, NdjsonFileEventSink, NoOpEventSink } from '../src/sinks/index.js';
+import { BackpressureAwareEventSink, CompositeEventSink, NdjsonFileEventSink, NoOpEventSink, type EventSink } from '../src/sinks/index.js';
 import { configureValidation } from '../src/validation/index.js';
 import { measure, printTable, rate, type CaseResult } from './harness.js';
 
@@ -76,6 +76,35 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
   printTable('1. tool.completed into NoOpEventSink', results, 'emitEvent, validation off (peer)');
   verdict('validated / unvalidated emitEvent', ratio(results, 'emitEvent, validated (throw mode)', 'emitEvent, validation off (peer)'), 0.6, 'x');
   console.log(`(not a target) validated / unvalidated typed emitter: ${ratio(results, 'typed emitter, validated (throw mode)', 'typed emitter, validation off (peer b)').toFixed(2)}x`);
+}
+
+// 1c. the performance notes' composite path (item 8): the typed emitter inside a withEventSink scope (ALS getStore),
+//     fanned out to [a no-op sink, a sink that serialises each event], so validation is set against serialisation
+{
+  let bytes = 0;
+  const serialising: EventSink = {
+    tryEmit: (e) => {
+      bytes += JSON.stringify(e).length;
+    },
+    emit: async (e) => {
+      bytes += JSON.stringify(e).length;
+    },
+  };
+  const composite = new CompositeEventSink([new NoOpEventSink(), serialising]);
+  const input = event.data as ToolCompletedInput;
+  const scoped = (n: number): void =>
+    withEventSink(composite, () => {
+      for (let i = 0; i < n; i++) emitToolCompleted(input);
+    });
+  configureValidation({ default: 'off', unknown: 'off' });
+  const off = measure('scoped composite + JSON.stringify, validation off (peer)', scoped);
+  configureValidation({ default: 'throw', unknown: 'throw' });
+  const on = measure('scoped composite + JSON.stringify, validated', scoped);
+  configureValidation({ default: 'off', unknown: 'off' });
+  const off2 = measure('scoped composite + JSON.stringify, validation off (peer, again)', scoped);
+  const results = [off, on, off2];
+  printTable('1c. tool.completed, validated and serialised (performance notes item 8)', results, 'scoped composite + JSON.stringify, validation off (peer)');
+  console.log(`(not a target) validated / unvalidated, serialised: ${ratio(results, 'scoped composite + JSON.stringify, validated', 'scoped composite + JSON.stringify, validation off (peer)').toFixed(2)}x; ${rate(on.median)} against the notes' budget of 150 k/s/core (${bytes > 0 ? 'serialised' : 'nothing serialised'})`);
 }
 
 // 2. BackpressureAwareEventSink.tryEmit: offered events per second, with exact accounting checked after every round
