@@ -44,6 +44,15 @@ function typesInput(e: EventModel): Record<string, unknown> {
       if (k.startsWith('x-') || k === '$id' || k === '$schema' || k === 'examples' || k === 'title') continue;
       out[k] = k === 'const' || k === 'enum' || k === 'default' ? v : strip(v);
     }
+    // json-schema-to-typescript reads draft-07 tuples: 2020-12 `prefixItems` + `items` become `items: [...]` +
+    // `additionalItems`, or `items: false` would type the tuple as `never[]`
+    if (Array.isArray(out['prefixItems'])) {
+      const rest = out['items'];
+      out['items'] = out['prefixItems'];
+      delete out['prefixItems'];
+      if (rest === undefined) delete out['additionalItems'];
+      else out['additionalItems'] = rest;
+    }
     return out;
   };
   return { ...(strip(e.dereferenced) as Record<string, unknown>), title: e.names.data };

@@ -3,11 +3,13 @@ import {
   EVENT_TOOL_INVOKED,
   TypedEventSinkBase,
   dispatchEvent,
+  emitGuardrailFailOpen,
   emitStageNameStarted,
   emitToolInvoked,
   findEventDescriptor,
   type AnyEvent,
   type EventMap,
+  type GuardrailFailOpenData,
   type StageNameStartedData,
   type ToolInvokedData,
   type ToolInvokedInput,
@@ -117,6 +119,17 @@ describe('generated types', () => {
       return undefined;
     };
     expect(narrow({ type: 'tool.invoked', data: { ...invoked, timestamp: '2026-01-01T10:00:00Z' } })).toBe('search_docs');
+  });
+
+  it('type 2020-12 tuples (prefixItems) as tuples: a guardrail violation location is [start, end]', () => {
+    const sink = new CollectingEventSink();
+    const violation = { type: 'pii_detected', message: 'email address', severity: 0.8, metadata: {}, location: [3, 17] } as const;
+    const base = { stage: 'guard', pipeline_run_id: null, request_id: null, execution_mode: null, violation_count: 1, fail_on_violation: false } as const;
+    emitGuardrailFailOpen({ ...base, violations: [{ ...violation, location: [3, 17] }] }, { sink });
+    expect((sink.events[0]?.data as GuardrailFailOpenData).violations[0].location).toEqual([3, 17]);
+    expectTypeOf<GuardrailFailOpenData['violations'][0]['location']>().toEqualTypeOf<[number, number] | null>();
+    // @ts-expect-error a third offset is not a [start, end] span
+    expect(() => emitGuardrailFailOpen({ ...base, violations: [{ ...violation, location: [3, 17, 20] }] }, { sink })).toThrow(ValidationError);
   });
 
   it('make wrong payloads compile errors', () => {

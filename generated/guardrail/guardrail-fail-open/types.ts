@@ -66,7 +66,7 @@ export interface GuardrailFailOpenData {
        *
        * @minItems 2
        */
-      location: never[] | null;
+      location: [number, number] | null;
     },
     ...{
       /**
@@ -98,7 +98,7 @@ export interface GuardrailFailOpenData {
        *
        * @minItems 2
        */
-      location: never[] | null;
+      location: [number, number] | null;
     }[],
   ];
 }

@@ -42,7 +42,7 @@ export interface GuardrailViolationsDetectedData {
        *
        * @minItems 2
        */
-      location: never[] | null;
+      location: [number, number] | null;
     },
     ...{
       /**
@@ -74,7 +74,7 @@ export interface GuardrailViolationsDetectedData {
        *
        * @minItems 2
        */
-      location: never[] | null;
+      location: [number, number] | null;
     }[],
   ];
   /**
