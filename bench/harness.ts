@@ -28,7 +28,12 @@ export function measure(name: string, fn: (n: number) => void, rounds = 7, round
     rates.push(n / ((performance.now() - t0) / 1000));
   }
   rates.sort((a, b) => a - b);
-  return { name, median: rates[Math.floor(rates.length / 2)] ?? 0, min: rates[0] ?? 0, max: rates[rates.length - 1] ?? 0 };
+  return {
+    name,
+    median: rates[Math.floor(rates.length / 2)] ?? 0,
+    min: rates[0] ?? 0,
+    max: rates[rates.length - 1] ?? 0,
+  };
 }
 
 /** Formats ops/s as `1.23 M/s`. */
@@ -95,7 +100,15 @@ export function compare(cases: readonly CompareCase[], peer: string, rounds = 11
     const own = rates[i] as number[];
     const ratios = own.map((v, r) => v / ((rates[p] as number[])[r] ?? 1));
     const sorted = [...own].sort((a, b) => a - b);
-    return { name: c.name, median: med(own), min: sorted[0] ?? 0, max: sorted[sorted.length - 1] ?? 0, ratio: med(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) };
+    return {
+      name: c.name,
+      median: med(own),
+      min: sorted[0] ?? 0,
+      max: sorted[sorted.length - 1] ?? 0,
+      ratio: med(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+    };
   });
 }
 
@@ -104,5 +117,8 @@ export function printComparison(title: string, results: readonly CompareResult[]
   console.log(`\n${title}`);
   console.log(`| case | median | range | vs ${peer} (median of per-round ratios, range) |`);
   console.log('| --- | --- | --- | --- |');
-  for (const r of results) console.log(`| ${r.name} | ${rate(r.median)} | ${rate(r.min)} – ${rate(r.max)} | ${r.ratio.toFixed(2)}x (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) |`);
+  for (const r of results)
+    console.log(
+      `| ${r.name} | ${rate(r.median)} | ${rate(r.min)} – ${rate(r.max)} | ${r.ratio.toFixed(2)}x (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) |`,
+    );
 }

@@ -14,7 +14,17 @@ const benches = readdirSync(dir)
 let failed = 0;
 for (const f of benches) {
   console.log(`\n=== ${f} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', `${dir}${f}`, ...process.argv.slice(2).filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only')], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      `${dir}${f}`,
+      ...process.argv.slice(2).filter((a, i, all) => a !== '--only' && all[i - 1] !== '--only'),
+    ],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) failed++;
 }
 console.log(`\n${benches.length - failed} benches ran, ${failed} failed`);

@@ -29,7 +29,12 @@ async function measureRuns(name: string, once: () => Promise<unknown>): Promise<
     rates.push((RUNS * STAGES) / ((performance.now() - t0) / 1000));
   }
   rates.sort((x, y) => x - y);
-  return { name, median: rates[Math.floor(rates.length / 2)] ?? 0, min: rates[0] ?? 0, max: rates[rates.length - 1] ?? 0 };
+  return {
+    name,
+    median: rates[Math.floor(rates.length / 2)] ?? 0,
+    min: rates[0] ?? 0,
+    max: rates[rates.length - 1] ?? 0,
+  };
 }
 
 const bare = async (): Promise<void> => {
@@ -43,7 +48,10 @@ const results = [
   await measureRuns('bare awaits, no events (peer)', bare),
   await measureRuns('StageGraph, validated lifecycle events', run({})),
   await measureRuns('StageGraph + wide events', run({ wideEvents: true })),
-  await measureRuns('StageGraph + wide + metrics/tracing interceptors (no OTel SDK)', run({ wideEvents: true, interceptors: [new MetricsInterceptor(), new TracingInterceptor()] })),
+  await measureRuns(
+    'StageGraph + wide + metrics/tracing interceptors (no OTel SDK)',
+    run({ wideEvents: true, interceptors: [new MetricsInterceptor(), new TracingInterceptor()] }),
+  ),
 ];
 printTable('pipeline: stages per second (4-stage diamond, NoOpEventSink)', results, 'bare awaits, no events (peer)');
 for (const r of results.slice(1)) console.log(`${r.name}: ${(1e6 / r.median).toFixed(1)} µs per stage (median)`);

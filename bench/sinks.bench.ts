@@ -6,11 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { emitToolCompleted, findEventDescriptor, type ToolCompletedData, type ToolCompletedInput } from '../generated/index.js';
+import {
+  emitToolCompleted,
+  findEventDescriptor,
+  type ToolCompletedData,
+  type ToolCompletedInput,
+} from '../generated/index.js';
 import { clearEventSink, setEventSink, withEventSink } from '../src/context/sink-registry.js';
 import { describeSchema, replay } from '../src/replay/index.js';
 import { emitEvent } from '../src/runtime/index.js';
-import { BackpressureAwareEventSink, CompositeEventSink, NdjsonFileEventSink, NoOpEventSink, type EventSink } from '../src/sinks/index.js';
+import {
+  BackpressureAwareEventSink,
+  CompositeEventSink,
+  NdjsonFileEventSink,
+  NoOpEventSink,
+  type EventSink,
+} from '../src/sinks/index.js';
 import { configureValidation } from '../src/validation/index.js';
 import { measure, printTable, rate, type CaseResult } from './harness.js';
 
@@ -21,7 +32,8 @@ const events = readFileSync(SAMPLE, 'utf8')
   .map((l) => JSON.parse(l) as { type: string; data: unknown });
 const event = events.find((e) => e.type === 'tool.completed') as { type: string; data: unknown };
 const descriptor = findEventDescriptor(event.type);
-if (descriptor === undefined || !descriptor.validate(event.data)) throw new Error('bench: the sample tool.completed event must be valid');
+if (descriptor === undefined || !descriptor.validate(event.data))
+  throw new Error('bench: the sample tool.completed event must be valid');
 const dir = mkdtempSync(join(tmpdir(), 'sfe-bench-'));
 
 async function measureAsync(name: string, fn: () => Promise<number>, rounds: number): Promise<CaseResult> {
@@ -33,11 +45,18 @@ async function measureAsync(name: string, fn: () => Promise<number>, rounds: num
     rates.push(n / ((performance.now() - t0) / 1000));
   }
   rates.sort((a, b) => a - b);
-  return { name, median: rates[Math.floor(rates.length / 2)] ?? 0, min: rates[0] ?? 0, max: rates[rates.length - 1] ?? 0 };
+  return {
+    name,
+    median: rates[Math.floor(rates.length / 2)] ?? 0,
+    min: rates[0] ?? 0,
+    max: rates[rates.length - 1] ?? 0,
+  };
 }
 
 function verdict(label: string, value: number, target: number, unit: string): void {
-  console.log(`${value >= target ? 'MET' : 'NOT MET'}: ${label} ${unit === 'x' ? `${value.toFixed(2)}x` : rate(value)} (target ${unit === 'x' ? `${target}x` : rate(target)})`);
+  console.log(
+    `${value >= target ? 'MET' : 'NOT MET'}: ${label} ${unit === 'x' ? `${value.toFixed(2)}x` : rate(value)} (target ${unit === 'x' ? `${target}x` : rate(target)})`,
+  );
 }
 
 function ratio(results: readonly CaseResult[], a: string, b: string): number {
@@ -74,8 +93,15 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
   clearEventSink();
   const results = [off, on, off2, typedOff, typedOn, typedOff2];
   printTable('1. tool.completed into NoOpEventSink', results, 'emitEvent, validation off (peer)');
-  verdict('validated / unvalidated emitEvent', ratio(results, 'emitEvent, validated (throw mode)', 'emitEvent, validation off (peer)'), 0.6, 'x');
-  console.log(`(not a target) validated / unvalidated typed emitter: ${ratio(results, 'typed emitter, validated (throw mode)', 'typed emitter, validation off (peer b)').toFixed(2)}x`);
+  verdict(
+    'validated / unvalidated emitEvent',
+    ratio(results, 'emitEvent, validated (throw mode)', 'emitEvent, validation off (peer)'),
+    0.6,
+    'x',
+  );
+  console.log(
+    `(not a target) validated / unvalidated typed emitter: ${ratio(results, 'typed emitter, validated (throw mode)', 'typed emitter, validation off (peer b)').toFixed(2)}x`,
+  );
 }
 
 // 1c. the performance notes' composite path (item 8): the typed emitter inside a withEventSink scope (ALS getStore),
@@ -103,8 +129,14 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
   configureValidation({ default: 'off', unknown: 'off' });
   const off2 = measure('scoped composite + JSON.stringify, validation off (peer, again)', scoped);
   const results = [off, on, off2];
-  printTable('1c. tool.completed, validated and serialised (performance notes item 8)', results, 'scoped composite + JSON.stringify, validation off (peer)');
-  console.log(`(not a target) validated / unvalidated, serialised: ${ratio(results, 'scoped composite + JSON.stringify, validated', 'scoped composite + JSON.stringify, validation off (peer)').toFixed(2)}x; ${rate(on.median)} against the notes' budget of 150 k/s/core (${bytes > 0 ? 'serialised' : 'nothing serialised'})`);
+  printTable(
+    '1c. tool.completed, validated and serialised (performance notes item 8)',
+    results,
+    'scoped composite + JSON.stringify, validation off (peer)',
+  );
+  console.log(
+    `(not a target) validated / unvalidated, serialised: ${ratio(results, 'scoped composite + JSON.stringify, validated', 'scoped composite + JSON.stringify, validation off (peer)').toFixed(2)}x; ${rate(on.median)} against the notes' budget of 150 k/s/core (${bytes > 0 ? 'serialised' : 'nothing serialised'})`,
+  );
 }
 
 // 2. BackpressureAwareEventSink.tryEmit: offered events per second, with exact accounting checked after every round
@@ -120,7 +152,8 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
     const before = sink.metrics;
     for (let i = 0; i < n; i++) sink.tryEmit(e);
     const m = sink.metrics;
-    if (m.offered - before.offered !== n || m.emitted + m.dropped !== m.offered) throw new Error('bench: accounting is off');
+    if (m.offered - before.offered !== n || m.emitted + m.dropped !== m.offered)
+      throw new Error('bench: accounting is off');
   });
   await sink.stop();
   const flowing = new BackpressureAwareEventSink({ downstream: noop, maxQueueSize: 4096 });
@@ -134,14 +167,19 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
       }
       await flowing.flush();
       const m = flowing.metrics;
-      if (m.emitted + m.dropped !== m.offered || m.delivered + m.failed !== m.emitted) throw new Error('bench: accounting is off');
+      if (m.emitted + m.dropped !== m.offered || m.delivered + m.failed !== m.emitted)
+        throw new Error('bench: accounting is off');
       return n;
     },
     5,
   );
   await flowing.stop();
   const results = [peer, full, drained];
-  printTable('2. BackpressureAwareEventSink.tryEmit (offered events/s)', results, 'preallocated array slot write (peer)');
+  printTable(
+    '2. BackpressureAwareEventSink.tryEmit (offered events/s)',
+    results,
+    'preallocated array slot write (peer)',
+  );
   verdict('tryEmit offered/s (queue full)', full.median, 10e6, '/s');
   verdict('tryEmit offered/s (flowing, delivered end to end)', drained.median, 10e6, '/s');
   console.log(`accounting after the flowing case: ${JSON.stringify(flowing.metrics)}`);
@@ -195,7 +233,8 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
     'replay, re-validated, into NoOpEventSink',
     async () => {
       const s = await replay(path, { sink });
-      if (s.replayed !== N || s.invalid !== 0 || s.corrupt !== 0) throw new Error(`bench: replay summary is off: ${JSON.stringify(s)}`);
+      if (s.replayed !== N || s.invalid !== 0 || s.corrupt !== 0)
+        throw new Error(`bench: replay summary is off: ${JSON.stringify(s)}`);
       return N;
     },
     3,
@@ -204,7 +243,8 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
     'readline + JSON.parse, no validation (peer)',
     async () => {
       let n = 0;
-      for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (line !== '' && JSON.parse(line) !== null) n++;
+      for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity }))
+        if (line !== '' && JSON.parse(line) !== null) n++;
       return n;
     },
     3,
@@ -213,7 +253,9 @@ function ratio(results: readonly CaseResult[], a: string, b: string): number {
   const results = [peer, replayed];
   printTable('4. replaying a 1 M event snapshot', results, 'readline + JSON.parse, no validation (peer)');
   verdict('replay with re-validation events/s', replayed.median, 250e3, '/s');
-  console.log(`peak RSS during both replay cases: ${(peakRss / 2 ** 20).toFixed(0)} MiB (RSS before: ${(startRss / 2 ** 20).toFixed(0)} MiB; snapshot ${((await import('node:fs')).statSync(path).size / 2 ** 20).toFixed(0)} MiB)`);
+  console.log(
+    `peak RSS during both replay cases: ${(peakRss / 2 ** 20).toFixed(0)} MiB (RSS before: ${(startRss / 2 ** 20).toFixed(0)} MiB; snapshot ${((await import('node:fs')).statSync(path).size / 2 ** 20).toFixed(0)} MiB)`,
+  );
 }
 
 rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,10 @@ if (!existsSync(cli)) {
 
 // the sample's first 188 lines are real reference events of 50-odd types; the rest are its x-record side channel
 function realisticLines(): string[] {
-  return readFileSync(sample, 'utf8').split('\n').slice(0, 188).filter((l) => l.startsWith('{"type": "') && !l.startsWith('{"type": "x-record'));
+  return readFileSync(sample, 'utf8')
+    .split('\n')
+    .slice(0, 188)
+    .filter((l) => l.startsWith('{"type": "') && !l.startsWith('{"type": "x-record'));
 }
 
 function writeCorpus(path: string, bytes: number): number {
@@ -80,7 +83,8 @@ function runChild(args: readonly string[]): Run {
     const r = spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
     const seconds = (performance.now() - t0) / 1000;
     const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN);
-    if (r.status !== 0 && r.status !== 1) throw new Error(`child failed (${String(r.status)}): ${r.stderr.slice(-500)}`);
+    if (r.status !== 0 && r.status !== 1)
+      throw new Error(`child failed (${String(r.status)}): ${r.stderr.slice(-500)}`);
     return { seconds, peakRssMb: kb / 1024, stdout: r.stdout };
   }
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -100,27 +104,46 @@ try {
   const mb = statSync(file).size / 1e6;
   const { writeFileSync } = await import('node:fs');
   writeFileSync(peer, PEER(join(root, 'schemas')));
-  console.log(`corpus: ${(bytes / 1e6).toFixed(0)} MB of real reference events (${realisticLines().length} distinct lines repeated), ${rounds} rounds each, alternating`);
-  const cases = { 'stageflow-events validate (CLI)': [] as Run[], 'readline + JSON.parse + Ajv (ajv-formats)': [] as Run[] };
+  console.log(
+    `corpus: ${(bytes / 1e6).toFixed(0)} MB of real reference events (${realisticLines().length} distinct lines repeated), ${rounds} rounds each, alternating`,
+  );
+  const cases = {
+    'stageflow-events validate (CLI)': [] as Run[],
+    'readline + JSON.parse + Ajv (ajv-formats)': [] as Run[],
+  };
   for (let r = 0; r < rounds; r++) {
     cases['stageflow-events validate (CLI)'].push(runChild([cli, 'validate', '--format', 'json', file]));
     cases['readline + JSON.parse + Ajv (ajv-formats)'].push(runChild([peer, file]));
   }
-  const cliReport = JSON.parse(cases['stageflow-events validate (CLI)'][0]?.stdout ?? '{}') as { total?: number; valid?: number };
-  const peerReport = JSON.parse(cases['readline + JSON.parse + Ajv (ajv-formats)'][0]?.stdout ?? '{}') as { total?: number; valid?: number };
-  console.log(`payloads: CLI ${String(cliReport.total)} total / ${String(cliReport.valid)} valid; peer ${String(peerReport.total)} total / ${String(peerReport.valid)} valid`);
+  const cliReport = JSON.parse(cases['stageflow-events validate (CLI)'][0]?.stdout ?? '{}') as {
+    total?: number;
+    valid?: number;
+  };
+  const peerReport = JSON.parse(cases['readline + JSON.parse + Ajv (ajv-formats)'][0]?.stdout ?? '{}') as {
+    total?: number;
+    valid?: number;
+  };
+  console.log(
+    `payloads: CLI ${String(cliReport.total)} total / ${String(cliReport.valid)} valid; peer ${String(peerReport.total)} total / ${String(peerReport.valid)} valid`,
+  );
   const peerMbs = stats(cases['readline + JSON.parse + Ajv (ajv-formats)'].map((x) => mb / x.seconds)).median;
   console.log('\n| case | MB/s median | MB/s range | peak RSS MB median (range) | vs readline + JSON.parse + Ajv |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const [name, runs] of Object.entries(cases)) {
     const speed = stats(runs.map((x) => mb / x.seconds));
     const rss = stats(runs.map((x) => x.peakRssMb));
-    console.log(`| ${name} | ${speed.median.toFixed(1)} | ${speed.min.toFixed(1)} – ${speed.max.toFixed(1)} | ${rss.median.toFixed(0)} (${rss.min.toFixed(0)} – ${rss.max.toFixed(0)}) | ${(speed.median / peerMbs).toFixed(2)}x |`);
+    console.log(
+      `| ${name} | ${speed.median.toFixed(1)} | ${speed.min.toFixed(1)} – ${speed.max.toFixed(1)} | ${rss.median.toFixed(0)} (${rss.min.toFixed(0)} – ${rss.max.toFixed(0)}) | ${(speed.median / peerMbs).toFixed(2)}x |`,
+    );
   }
   const c = stats(cases['stageflow-events validate (CLI)'].map((x) => mb / x.seconds));
   const rss = stats(cases['stageflow-events validate (CLI)'].map((x) => x.peakRssMb));
-  console.log(`\ntargets: >= 50 MB/s (median ${c.median.toFixed(1)}: ${c.median >= 50 ? 'met' : 'NOT met'}), peak RSS < 200 MB (max ${rss.max.toFixed(0)}: ${rss.max < 200 ? 'met' : 'NOT met'})`);
-  console.log('ajv-cli: not measured; it validates whole JSON documents (-d file.json) and cannot read NDJSON, so it would need the 1 GB file converted to per-line files or one array parsed whole');
+  console.log(
+    `\ntargets: >= 50 MB/s (median ${c.median.toFixed(1)}: ${c.median >= 50 ? 'met' : 'NOT met'}), peak RSS < 200 MB (max ${rss.max.toFixed(0)}: ${rss.max < 200 ? 'met' : 'NOT met'})`,
+  );
+  console.log(
+    'ajv-cli: not measured; it validates whole JSON documents (-d file.json) and cannot read NDJSON, so it would need the 1 GB file converted to per-line files or one array parsed whole',
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -18,29 +18,43 @@ ajv.addSchema(defs);
 const ajvFull = ajv.compile(schema);
 
 // schemasafe has no $ref loader by URL; give it the referenced schema through `schemas`
-const safe = schemasafe(schema, { schemas: { [defs.$id]: defs }, formats: {}, includeErrors: true, allErrors: true, mode: 'default', requireSchema: false, extraFormats: false, allowUnusedKeywords: true, isJSON: true });
+const safe = schemasafe(schema, {
+  schemas: { [defs.$id]: defs },
+  formats: {},
+  includeErrors: true,
+  allErrors: true,
+  mode: 'default',
+  requireSchema: false,
+  extraFormats: false,
+  allowUnusedKeywords: true,
+  isJSON: true,
+});
 
 const names = ['llm', 'stt', 'tts', 'router', 'summarize', 'enrich_memory', 'rerank', 'persist'];
 function uuid(i: number): string {
-  const h = (i * 2654435761 >>> 0).toString(16).padStart(8, '0');
+  const h = ((i * 2654435761) >>> 0).toString(16).padStart(8, '0');
   return `${h}-1c2d-4e5f-8a9b-${h}${h.slice(0, 4)}`;
 }
 // payloads as a sink, the CLI or replay sees them: parsed from JSON (flat strings, not the ropes template literals make)
-const pool: Record<string, unknown>[] = JSON.parse(JSON.stringify(Array.from({ length: 256 }, (_, i) => ({
-  request_id: uuid(i),
-  session_id: uuid(i + 1),
-  user_id: uuid(i + 2),
-  org_id: uuid(i + 3),
-  service: 'chat',
-  stage: names[i % names.length],
-  status: 'completed',
-  timestamp: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T17:49:${String(i % 60).padStart(2, '0')}.${String(100000 + i).slice(1)}+00:00`,
-  topology: 'chat_fast',
-  execution_mode: 'practice',
-  duration_ms: i % 97,
-  data_keys: ['reply', 'tokens'],
-  pipeline_run_id: uuid(i + 4),
-}))));
+const pool: Record<string, unknown>[] = JSON.parse(
+  JSON.stringify(
+    Array.from({ length: 256 }, (_, i) => ({
+      request_id: uuid(i),
+      session_id: uuid(i + 1),
+      user_id: uuid(i + 2),
+      org_id: uuid(i + 3),
+      service: 'chat',
+      stage: names[i % names.length],
+      status: 'completed',
+      timestamp: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T17:49:${String(i % 60).padStart(2, '0')}.${String(100000 + i).slice(1)}+00:00`,
+      topology: 'chat_fast',
+      execution_mode: 'practice',
+      duration_ms: i % 97,
+      data_keys: ['reply', 'tokens'],
+      pipeline_run_id: uuid(i + 4),
+    })),
+  ),
+);
 
 const base = pool[0] as Record<string, unknown>;
 const invalid: [string, unknown][] = [
@@ -60,20 +74,28 @@ const invalid: [string, unknown][] = [
 ];
 
 let bad = 0;
-for (const [name, v] of [['generated', validateStageNameCompleted], ['ajv+ajv-formats full', ajvFull], ['@exodus/schemasafe', safe]] as const) {
+for (const [name, v] of [
+  ['generated', validateStageNameCompleted],
+  ['ajv+ajv-formats full', ajvFull],
+  ['@exodus/schemasafe', safe],
+] as const) {
   const fn = v as (d: unknown) => boolean;
   const acceptedValid = pool.every((p) => fn(p));
   const rejected = invalid.filter(([, p]) => !fn(p)).length;
   const missed = invalid.filter(([, p]) => fn(p)).map(([n]) => n);
-  console.log(`${name}: accepts the ${pool.length} valid payloads: ${acceptedValid}; rejects ${rejected}/${invalid.length} invalid${missed.length ? ` (accepts: ${missed.join(', ')})` : ''}`);
+  console.log(
+    `${name}: accepts the ${pool.length} valid payloads: ${acceptedValid}; rejects ${rejected}/${invalid.length} invalid${missed.length ? ` (accepts: ${missed.join(', ')})` : ''}`,
+  );
   if (name === 'generated' && (!acceptedValid || rejected !== invalid.length)) bad++;
 }
 
-const run = (fn: (d: unknown) => boolean) => (n: number): void => {
-  let ok = 0;
-  for (let i = 0; i < n; i++) if (fn(pool[i & 255])) ok++;
-  if (ok !== n) throw new Error('a valid payload was rejected');
-};
+const run =
+  (fn: (d: unknown) => boolean) =>
+  (n: number): void => {
+    let ok = 0;
+    for (let i = 0; i < n; i++) if (fn(pool[i & 255])) ok++;
+    if (ok !== n) throw new Error('a valid payload was rejected');
+  };
 const PEER = 'ajv+ajv-formats full (run-time compiled)';
 const results = compare(
   [
@@ -83,7 +105,13 @@ const results = compare(
   ],
   PEER,
 );
-printComparison('validating stage.<name>.completed payloads parsed from JSON (validations per second, 11 interleaved rounds)', results, PEER);
+printComparison(
+  'validating stage.<name>.completed payloads parsed from JSON (validations per second, 11 interleaved rounds)',
+  results,
+  PEER,
+);
 const ours = results[2] as CompareResult;
-console.log(`\ngenerated / ajv-full = ${ours.ratio.toFixed(2)}x (per-round range ${ours.ratioMin.toFixed(2)}–${ours.ratioMax.toFixed(2)}; target >= 3x): ${ours.ratio >= 3 ? 'met' : 'NOT met'}`);
+console.log(
+  `\ngenerated / ajv-full = ${ours.ratio.toFixed(2)}x (per-round range ${ours.ratioMin.toFixed(2)}–${ours.ratioMax.toFixed(2)}; target >= 3x): ${ours.ratio >= 3 ? 'met' : 'NOT met'}`,
+);
 process.exitCode = bad ? 1 : 0;

@@ -32,7 +32,8 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stageflow-events') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stageflow-events')
+      return dir;
     const up = dirname(dir);
     if (up === dir) throw new Error('codegen: cannot find the stageflow-events package root');
     dir = up;

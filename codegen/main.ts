@@ -3,7 +3,11 @@ import { ContractError } from '../src/errors.js';
 import { isClean, runCodegen, type CodegenOptions } from './index.js';
 
 /** Parses codegen's flags and runs it; returns the exit code (0 ok, 1 stale in check mode, 2 error). */
-export async function codegenMain(argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+export async function codegenMain(
+  argv: readonly string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
   const opts: { -readonly [K in keyof CodegenOptions]: CodegenOptions[K] } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -34,7 +38,9 @@ export async function codegenMain(argv: readonly string[], out: (line: string) =
       for (const p of r.drift.stale) err(`  stale:   ${p}`);
       return 1;
     }
-    out(`codegen: wrote ${r.files.size} files for ${r.events} events (${r.drift.changed.length} changed, ${r.drift.missing.length} new, ${r.drift.stale.length} removed)`);
+    out(
+      `codegen: wrote ${r.files.size} files for ${r.events} events (${r.drift.changed.length} changed, ${r.drift.missing.length} new, ${r.drift.stale.length} removed)`,
+    );
     return 0;
   } catch (e) {
     err(`codegen: ${e instanceof Error ? e.message : String(e)}`);

@@ -77,7 +77,7 @@ const RESERVED = new Set(
 );
 
 function words(type: string): string[] {
-  return type.split(/[._{}\-]+/).filter((w) => w !== '');
+  return type.split(/[._{}-]+/).filter((w) => w !== '');
 }
 
 function pascal(ws: readonly string[]): string {
@@ -89,7 +89,8 @@ export function deriveNames(type: string): EventNames {
   const ws = words(type);
   const base = pascal(ws);
   if (!/^[A-Z][A-Za-z0-9]*$/.test(base)) throw new Error(`cannot derive an identifier from '${type}'`);
-  for (const w of ws) if (RESERVED.has(w) && ws.length === 1) throw new Error(`'${type}' gives the reserved word '${w}'`);
+  for (const w of ws)
+    if (RESERVED.has(w) && ws.length === 1) throw new Error(`'${type}' gives the reserved word '${w}'`);
   const upper = ws.map((w) => w.toUpperCase()).join('_');
   return {
     envelope: base,
@@ -109,24 +110,40 @@ function typeLabel(node: unknown): string {
   const n = node as Record<string, unknown>;
   if ('const' in n) return JSON.stringify(n.const);
   if (Array.isArray(n.enum)) return n.enum.map((v) => JSON.stringify(v)).join(' \\| ');
-  const t = Array.isArray(n.type) ? (n.type as string[]).filter((x) => x !== 'null') : n.type === undefined ? [] : [n.type as string];
+  const t = Array.isArray(n.type)
+    ? (n.type as string[]).filter((x) => x !== 'null')
+    : n.type === undefined
+      ? []
+      : [n.type as string];
   const parts = t.map((x) => {
-    if (x === 'array') return `${typeLabel(n.items ?? (Array.isArray(n.prefixItems) ? { type: 'tuple' } : {}))}[]`.replace(/^tuple\[\]$/, 'tuple');
+    if (x === 'array')
+      return `${typeLabel(n.items ?? (Array.isArray(n.prefixItems) ? { type: 'tuple' } : {}))}[]`.replace(
+        /^tuple\[\]$/,
+        'tuple',
+      );
     if (x === 'string' && typeof n.format === 'string') return `string (${n.format})`;
     return x;
   });
-  if (Array.isArray(n.anyOf) || Array.isArray(n.oneOf)) parts.push(...((n.anyOf ?? n.oneOf) as unknown[]).map(typeLabel));
+  if (Array.isArray(n.anyOf) || Array.isArray(n.oneOf))
+    parts.push(...((n.anyOf ?? n.oneOf) as unknown[]).map(typeLabel));
   return parts.length ? parts.join(' \\| ') : 'any';
 }
 
 function isNullable(node: unknown): boolean {
   if (node === null || typeof node !== 'object') return false;
   const n = node as Record<string, unknown>;
-  return (Array.isArray(n.type) && n.type.includes('null')) || n.type === 'null' || (Array.isArray(n.anyOf) && n.anyOf.some(isNullable));
+  return (
+    (Array.isArray(n.type) && n.type.includes('null')) ||
+    n.type === 'null' ||
+    (Array.isArray(n.anyOf) && n.anyOf.some(isNullable))
+  );
 }
 
 function oneLine(s: unknown): string {
-  return String(s ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+  return String(s ?? '')
+    .replace(/\s+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 /** Phase 3: builds the model. `runtimeImport(dir)` says how a file in `generated/<dir>/` imports the runtime. */
@@ -143,11 +160,21 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
       }
       for (const name of Object.values(names)) {
         const other = taken.get(name);
-        if (other !== undefined) throw new SchemaError(e.source.displayPath, '/x-event-type', `the generated name '${name}' collides with the one from ${other}`);
+        if (other !== undefined)
+          throw new SchemaError(
+            e.source.displayPath,
+            '/x-event-type',
+            `the generated name '${name}' collides with the one from ${other}`,
+          );
         taken.set(name, e.source.displayPath);
       }
       const j = e.source.json;
-      if (j.title !== names.envelope) throw new SchemaError(e.source.displayPath, '/title', `expected '${names.envelope}' (derived from the event type '${e.type}'), got '${String(j.title)}'`);
+      if (j.title !== names.envelope)
+        throw new SchemaError(
+          e.source.displayPath,
+          '/title',
+          `expected '${names.envelope}' (derived from the event type '${e.type}'), got '${String(j.title)}'`,
+        );
       const d = e.dereferenced;
       const props = (d.properties ?? {}) as Record<string, Record<string, unknown>>;
       const required = ((d.required ?? []) as string[]).slice();
@@ -164,14 +191,20 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
         };
       });
       for (const [name, p] of Object.entries(props)) {
-        if (typeof p?.description !== 'string' || p.description === '') throw new SchemaError(e.source.displayPath, `/properties/${name}/description`, 'expected a description for every field');
+        if (typeof p?.description !== 'string' || p.description === '')
+          throw new SchemaError(
+            e.source.displayPath,
+            `/properties/${name}/description`,
+            'expected a description for every field',
+          );
       }
       return {
         type: e.type,
         pattern: e.pattern,
         placeholder,
-        typeLiteral: placeholder ? '`' + e.type.replace(`{${placeholder}}`, '${string}') + '`' : `'${e.type}'`,
-        typeExpression: placeholder ? '`' + e.type.replace(`{${placeholder}}`, '${' + placeholder + '}') + '`' : `'${e.type}'`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: writes a TypeScript template literal type into generated code
+        typeLiteral: placeholder ? `\`${e.type.replace(`{${placeholder}}`, '${string}')}\`` : `'${e.type}'`,
+        typeExpression: placeholder ? `\`${e.type.replace(`{${placeholder}}`, `\${${placeholder}}`)}\`` : `'${e.type}'`,
         family: e.family,
         version: e.version,
         title: names.envelope,

@@ -46,12 +46,12 @@ function typesInput(e: EventModel): Record<string, unknown> {
     }
     // json-schema-to-typescript reads draft-07 tuples: 2020-12 `prefixItems` + `items` become `items: [...]` +
     // `additionalItems`, or `items: false` would type the tuple as `never[]`
-    if (Array.isArray(out['prefixItems'])) {
-      const rest = out['items'];
-      out['items'] = out['prefixItems'];
-      delete out['prefixItems'];
-      if (rest === undefined) delete out['additionalItems'];
-      else out['additionalItems'] = rest;
+    if (Array.isArray(out.prefixItems)) {
+      const rest = out.items;
+      out.items = out.prefixItems;
+      delete out.prefixItems;
+      if (rest === undefined) delete out.additionalItems;
+      else out.additionalItems = rest;
     }
     return out;
   };
@@ -79,13 +79,17 @@ async function renderTypes(e: EventModel): Promise<string> {
     '}',
     '',
   ].join('\n');
-  return body.replace(/\s+$/, '') + '\n' + envelope;
+  return `${body.replace(/\s+$/, '')}\n${envelope}`;
 }
 
 function renderValidator(set: ResolvedSet, e: EventModel): string {
   let code = standaloneCode(set.ajv, { [e.names.validate]: e.schemaId });
   if (/\brequire\(/.test(code)) {
-    throw new SchemaError(e.schemaPath, '', `ajv standalone output needs require(): ${/require\([^)]*\)/.exec(code)?.[0] ?? ''}; use only keywords whose code is self-contained`);
+    throw new SchemaError(
+      e.schemaPath,
+      '',
+      `ajv standalone output needs require(): ${/require\([^)]*\)/.exec(code)?.[0] ?? ''}; use only keywords whose code is self-contained`,
+    );
   }
   code = code.replace(/^"use strict";\n?/, '');
   return `${banner(e.schemaPath)}\nimport { formats as __formats } from '${e.runtimeImport}';\n${code.trimEnd()}\n`;
@@ -115,13 +119,21 @@ function createProject(): Project {
 function documentEmitter(project: Project, e: EventModel, text: string): string {
   const sf = project.createSourceFile(`/${e.dir}/emit.ts`, text, { overwrite: true });
   const fn = sf.getFunctionOrThrow(e.names.emit);
-  const paramDoc = e.placeholder ? `\n@param ${e.placeholder} - the ${e.placeholder} that completes the type string \`${e.type}\`` : '';
+  const paramDoc = e.placeholder
+    ? `\n@param ${e.placeholder} - the ${e.placeholder} that completes the type string \`${e.type}\``
+    : '';
   fn.addJsDoc({
     description: `Emits \`${e.type}\`: ${e.description}\n${e.hasTimestamp ? 'Fills `timestamp` when the caller gives none. ' : ''}Validated under the emit-time policy, then handed to the resolved sink's \`tryEmit\`.${paramDoc}`,
   });
-  sf.getVariableStatementOrThrow(e.names.constant).addJsDoc({ description: `The type string${e.placeholder ? ' template' : ''} of {@link ${e.names.emit}}'s events.` });
-  sf.getVariableStatementOrThrow(e.names.descriptor).addJsDoc({ description: `What the runtime knows about \`${e.type}\`: schema ${e.schemaPath}, version ${e.version}.` });
-  sf.getTypeAliasOrThrow(e.names.input).addJsDoc({ description: `The payload {@link ${e.names.emit}} accepts${e.hasTimestamp ? ' (`timestamp` optional)' : ''}.` });
+  sf.getVariableStatementOrThrow(e.names.constant).addJsDoc({
+    description: `The type string${e.placeholder ? ' template' : ''} of {@link ${e.names.emit}}'s events.`,
+  });
+  sf.getVariableStatementOrThrow(e.names.descriptor).addJsDoc({
+    description: `What the runtime knows about \`${e.type}\`: schema ${e.schemaPath}, version ${e.version}.`,
+  });
+  sf.getTypeAliasOrThrow(e.names.input).addJsDoc({
+    description: `The payload {@link ${e.names.emit}} accepts${e.hasTimestamp ? ' (`timestamp` optional)' : ''}.`,
+  });
   return sf.getFullText();
 }
 
@@ -141,24 +153,36 @@ function verifyArtefacts(project: Project, model: Model, files: Map<string, stri
       const text = files.get(path);
       if (text === undefined) throw new SchemaError(e.schemaPath, '', `codegen produced no ${path}`);
       const found = exportedNames(project.createSourceFile(`/verify/${path}`, text, { overwrite: true }));
-      for (const n of names) if (!found.has(n)) throw new SchemaError(e.schemaPath, '', `codegen's ${path} does not export '${n}'`);
+      for (const n of names)
+        if (!found.has(n)) throw new SchemaError(e.schemaPath, '', `codegen's ${path} does not export '${n}'`);
     }
     const js = files.get(`${e.dir}/validate.js`) ?? '';
-    if (!js.includes(`export const ${e.names.validate} =`)) throw new SchemaError(e.schemaPath, '', `codegen's validate.js does not export '${e.names.validate}'`);
+    if (!js.includes(`export const ${e.names.validate} =`))
+      throw new SchemaError(e.schemaPath, '', `codegen's validate.js does not export '${e.names.validate}'`);
   }
 }
 
 /** Builds `index.ts` with ts-morph: named exports only, sorted, no `export *`. */
 function renderIndex(project: Project, model: Model): string {
   const sf = project.createSourceFile('/index.ts', `${banner('schemas/ (every event schema)')}\n`, { overwrite: true });
-  sf.addExportDeclaration({ namedExports: ['EVENT_DESCRIPTORS', 'EVENT_TYPES', 'findEventDescriptor'], moduleSpecifier: './events.js' });
+  sf.addExportDeclaration({
+    namedExports: ['EVENT_DESCRIPTORS', 'EVENT_TYPES', 'findEventDescriptor'],
+    moduleSpecifier: './events.js',
+  });
   sf.addExportDeclaration({ isTypeOnly: true, namedExports: ['AnyEvent', 'EventMap'], moduleSpecifier: './events.js' });
   sf.addExportDeclaration({ namedExports: ['TypedEventSinkBase', 'dispatchEvent'], moduleSpecifier: './sink.js' });
   sf.addExportDeclaration({ isTypeOnly: true, namedExports: ['EventHandlers'], moduleSpecifier: './sink.js' });
   for (const e of model.events) {
-    sf.addExportDeclaration({ isTypeOnly: true, namedExports: [e.names.envelope, e.names.data].sort(), moduleSpecifier: `./${e.dir}/types.js` });
+    sf.addExportDeclaration({
+      isTypeOnly: true,
+      namedExports: [e.names.envelope, e.names.data].sort(),
+      moduleSpecifier: `./${e.dir}/types.js`,
+    });
     sf.addExportDeclaration({ namedExports: [e.names.validate], moduleSpecifier: `./${e.dir}/validate.js` });
-    sf.addExportDeclaration({ namedExports: [e.names.constant, e.names.descriptor, e.names.emit].sort(), moduleSpecifier: `./${e.dir}/emit.js` });
+    sf.addExportDeclaration({
+      namedExports: [e.names.constant, e.names.descriptor, e.names.emit].sort(),
+      moduleSpecifier: `./${e.dir}/emit.js`,
+    });
     sf.addExportDeclaration({ isTypeOnly: true, namedExports: [e.names.input], moduleSpecifier: `./${e.dir}/emit.js` });
   }
   return sf.getFullText();
@@ -179,6 +203,10 @@ export async function render(set: ResolvedSet, model: Model): Promise<Map<string
   files.set('catalogue.md', template('catalogue/catalogue.md.hbs')(model));
   files.set('index.ts', renderIndex(project, model));
   verifyArtefacts(project, model, files);
-  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, v.replace(/\r\n/g, '\n')]));
+  const sorted = new Map(
+    [...files.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, v.replace(/\r\n/g, '\n')]),
+  );
   return sorted;
 }

@@ -9,7 +9,13 @@ import type { LoadedSchema } from './load.js';
 export const ID_BASE = 'https://stageflow-events.dev/schemas/';
 
 /** The vendor keywords our schemas use, which ajv's strict mode must be told about. */
-export const VENDOR_KEYWORDS = ['x-event-type', 'x-event-type-pattern', 'x-event-type-template', 'x-family', 'x-version'] as const;
+export const VENDOR_KEYWORDS = [
+  'x-event-type',
+  'x-event-type-pattern',
+  'x-event-type-template',
+  'x-family',
+  'x-version',
+] as const;
 
 /** A schema that describes one event type, checked and with every `$ref` inlined. */
 export interface ResolvedEvent {
@@ -63,60 +69,98 @@ function checkShape(s: LoadedSchema): void {
   const fail = (pointer: string, problem: string): never => {
     throw new SchemaError(s.displayPath, pointer, problem);
   };
-  if (j.$schema !== 'https://json-schema.org/draft/2020-12/schema') fail('/$schema', "expected 'https://json-schema.org/draft/2020-12/schema'");
+  if (j.$schema !== 'https://json-schema.org/draft/2020-12/schema')
+    fail('/$schema', "expected 'https://json-schema.org/draft/2020-12/schema'");
   const expectedId = ID_BASE + s.file;
-  if (j.$id !== expectedId) fail('/$id', `expected '${expectedId}' (derived from the path), got ${JSON.stringify(j.$id)}`);
+  if (j.$id !== expectedId)
+    fail('/$id', `expected '${expectedId}' (derived from the path), got ${JSON.stringify(j.$id)}`);
   if (typeof j.title !== 'string' || j.title === '') fail('/title', 'expected a non-empty string');
   if (typeof j.description !== 'string' || j.description === '') fail('/description', 'expected a non-empty string');
   const isEvent = 'x-event-type' in j || 'x-event-type-pattern' in j;
   if (!isEvent) {
-    if (!('$defs' in j)) fail('', "expected 'x-event-type' or 'x-event-type-pattern' (an event), or '$defs' (shared definitions)");
+    if (!('$defs' in j))
+      fail('', "expected 'x-event-type' or 'x-event-type-pattern' (an event), or '$defs' (shared definitions)");
     return;
   }
-  if ('x-event-type' in j && 'x-event-type-pattern' in j) fail('/x-event-type-pattern', "a schema has either 'x-event-type' or 'x-event-type-pattern', not both");
-  if ('x-event-type' in j && (typeof j['x-event-type'] !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(j['x-event-type']))) {
-    fail('/x-event-type', `expected a dot.case event type such as 'tool.invoked', got ${JSON.stringify(j['x-event-type'])}`);
+  if ('x-event-type' in j && 'x-event-type-pattern' in j)
+    fail('/x-event-type-pattern', "a schema has either 'x-event-type' or 'x-event-type-pattern', not both");
+  if (
+    'x-event-type' in j &&
+    (typeof j['x-event-type'] !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/.test(j['x-event-type']))
+  ) {
+    fail(
+      '/x-event-type',
+      `expected a dot.case event type such as 'tool.invoked', got ${JSON.stringify(j['x-event-type'])}`,
+    );
   }
   if ('x-event-type-pattern' in j) {
     const p = j['x-event-type-pattern'];
-    if (typeof p !== 'string' || !p.startsWith('^') || !p.endsWith('$')) fail('/x-event-type-pattern', 'expected an anchored regular expression (^...$)');
+    if (typeof p !== 'string' || !p.startsWith('^') || !p.endsWith('$'))
+      fail('/x-event-type-pattern', 'expected an anchored regular expression (^...$)');
     try {
       new RegExp(p as string);
     } catch (e) {
       fail('/x-event-type-pattern', `not a valid regular expression: ${(e as Error).message}`);
     }
     const t = j['x-event-type-template'];
-    if (typeof t !== 'string' || !/\{[a-z_]+\}/.test(t)) fail('/x-event-type-template', "expected a template with one {placeholder}, such as 'stage.{name}.started'");
+    if (typeof t !== 'string' || !/\{[a-z_]+\}/.test(t))
+      fail('/x-event-type-template', "expected a template with one {placeholder}, such as 'stage.{name}.started'");
     const sampleType = (t as string).replace(/\{[a-z_]+\}/, 'sample');
-    if (!new RegExp(p as string).test(sampleType)) fail('/x-event-type-template', `the template '${t as string}' does not match the pattern '${p as string}'`);
+    if (!new RegExp(p as string).test(sampleType))
+      fail('/x-event-type-template', `the template '${t as string}' does not match the pattern '${p as string}'`);
   }
-  if (typeof j['x-family'] !== 'string' || !/^[a-z][a-z0-9_]*$/.test(j['x-family'])) fail('/x-family', 'expected a lowercase family name');
-  if (!Number.isInteger(j['x-version']) || (j['x-version'] as number) < 1) fail('/x-version', 'expected a positive integer');
+  if (typeof j['x-family'] !== 'string' || !/^[a-z][a-z0-9_]*$/.test(j['x-family']))
+    fail('/x-family', 'expected a lowercase family name');
+  if (!Number.isInteger(j['x-version']) || (j['x-version'] as number) < 1)
+    fail('/x-version', 'expected a positive integer');
   const folder = s.file.split('/')[0];
-  if (s.file.split('/').length !== 2 || folder !== j['x-family']) fail('/x-family', `expected the schema to live in schemas/${String(j['x-family'])}/`);
+  if (s.file.split('/').length !== 2 || folder !== j['x-family'])
+    fail('/x-family', `expected the schema to live in schemas/${String(j['x-family'])}/`);
   const type = (j['x-event-type'] ?? j['x-event-type-template']) as string;
   const expectedFile = `${type}.v${String(j['x-version'])}.json`;
   if (s.file.split('/')[1] !== expectedFile) fail('', `expected the file to be named '${expectedFile}'`);
   if (j.type !== 'object') fail('/type', "expected 'object': an event payload is an object");
-  if (!('additionalProperties' in j)) fail('/additionalProperties', 'expected an explicit additionalProperties (false for a closed payload)');
+  if (!('additionalProperties' in j))
+    fail('/additionalProperties', 'expected an explicit additionalProperties (false for a closed payload)');
 }
 
 /** Resolves `ref` from `fromFile`; returns the target file and node, or throws a SchemaError naming the $ref. */
-function resolveRef(byFile: Map<string, LoadedSchema>, from: LoadedSchema, ref: string, at: string): { file: LoadedSchema; node: unknown } {
+function resolveRef(
+  byFile: Map<string, LoadedSchema>,
+  from: LoadedSchema,
+  ref: string,
+  at: string,
+): { file: LoadedSchema; node: unknown } {
   const [path = '', fragment = ''] = ref.split('#');
   let target = from;
   if (path !== '') {
     const url = new URL(path, ID_BASE + from.file).href;
     const file = url.startsWith(ID_BASE) ? byFile.get(url.slice(ID_BASE.length)) : undefined;
-    if (!file) throw new SchemaError(from.displayPath, at, `unresolvable $ref '${ref}': no schema file ${url.startsWith(ID_BASE) ? `schemas/${url.slice(ID_BASE.length)}` : url}`);
+    if (!file)
+      throw new SchemaError(
+        from.displayPath,
+        at,
+        `unresolvable $ref '${ref}': no schema file ${url.startsWith(ID_BASE) ? `schemas/${url.slice(ID_BASE.length)}` : url}`,
+      );
     target = file;
   }
   const node = pointerGet(target.json, fragment);
-  if (node === undefined) throw new SchemaError(from.displayPath, at, `unresolvable $ref '${ref}': no '${fragment}' in ${target.displayPath}`);
+  if (node === undefined)
+    throw new SchemaError(
+      from.displayPath,
+      at,
+      `unresolvable $ref '${ref}': no '${fragment}' in ${target.displayPath}`,
+    );
   return { file: target, node };
 }
 
-function deref(byFile: Map<string, LoadedSchema>, from: LoadedSchema, node: unknown, at: string, seen: readonly string[]): unknown {
+function deref(
+  byFile: Map<string, LoadedSchema>,
+  from: LoadedSchema,
+  node: unknown,
+  at: string,
+  seen: readonly string[],
+): unknown {
   if (Array.isArray(node)) return node.map((v, i) => deref(byFile, from, v, `${at}/${i}`, seen));
   if (node === null || typeof node !== 'object') return node;
   const obj = node as Record<string, unknown>;
@@ -130,7 +174,10 @@ function deref(byFile: Map<string, LoadedSchema>, from: LoadedSchema, node: unkn
   for (const [k, v] of Object.entries(obj)) {
     if (k === '$ref') continue;
     // examples and enum/const values are data, not schemas: never walk into them
-    out[k] = k === 'examples' || k === 'const' || k === 'enum' || k === 'default' ? v : deref(byFile, from, v, `${at}/${escapePointer(k)}`, seen);
+    out[k] =
+      k === 'examples' || k === 'const' || k === 'enum' || k === 'default'
+        ? v
+        : deref(byFile, from, v, `${at}/${escapePointer(k)}`, seen);
   }
   return out;
 }
@@ -170,7 +217,12 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
     const type = (j['x-event-type'] ?? j['x-event-type-template']) as string;
     const key = `${type}@v${String(j['x-version'])}`;
     const other = claimed.get(key);
-    if (other !== undefined) throw new SchemaError(s.displayPath, '/x-event-type', `event type '${type}' (v${String(j['x-version'])}) is already claimed by ${other}`);
+    if (other !== undefined)
+      throw new SchemaError(
+        s.displayPath,
+        '/x-event-type',
+        `event type '${type}' (v${String(j['x-version'])}) is already claimed by ${other}`,
+      );
     claimed.set(key, s.displayPath);
     const dereferenced = deref(byFile, s, j, '', []) as Record<string, unknown>;
     events.push({
@@ -184,7 +236,7 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
     });
   }
   for (const e of events) {
-    let validate;
+    let validate: ReturnType<typeof ajv.getSchema>;
     try {
       validate = ajv.getSchema(e.id);
     } catch (cause) {
@@ -192,11 +244,16 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
     }
     if (!validate) throw new SchemaError(e.source.displayPath, '/$id', `ajv did not register '${e.id}'`);
     const examples = e.source.json.examples;
-    if (!Array.isArray(examples) || examples.length === 0) throw new SchemaError(e.source.displayPath, '/examples', 'expected at least one example payload');
+    if (!Array.isArray(examples) || examples.length === 0)
+      throw new SchemaError(e.source.displayPath, '/examples', 'expected at least one example payload');
     examples.forEach((ex, i) => {
       if (!validate(ex)) {
         const err = validate.errors?.[0];
-        throw new SchemaError(e.source.displayPath, `/examples/${i}`, `the example does not validate: ${err?.instancePath || '/'} ${err?.message ?? ''}`.trim());
+        throw new SchemaError(
+          e.source.displayPath,
+          `/examples/${i}`,
+          `the example does not validate: ${err?.instancePath || '/'} ${err?.message ?? ''}`.trim(),
+        );
       }
     });
   }
@@ -204,7 +261,11 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
     if (!e.pattern) continue;
     for (const other of events) {
       if (other !== e && !other.pattern && new RegExp(e.pattern).test(other.type)) {
-        throw new SchemaError(e.source.displayPath, '/x-event-type-pattern', `the pattern also matches '${other.type}', claimed by ${other.source.displayPath}`);
+        throw new SchemaError(
+          e.source.displayPath,
+          '/x-event-type-pattern',
+          `the pattern also matches '${other.type}', claimed by ${other.source.displayPath}`,
+        );
       }
     }
   }

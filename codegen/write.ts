@@ -46,7 +46,11 @@ export function writeGenerated(outDir: string, files: ReadonlyMap<string, string
   const drift = diffGenerated(outDir, files);
   for (const path of listFiles(outDir)) {
     if (!hasBanner(readFileSync(join(outDir, path), 'utf8'))) {
-      throw new SchemaError(join(outDir, path), '', 'refusing to overwrite or remove a file without the generated banner; move it out of the generated folder');
+      throw new SchemaError(
+        join(outDir, path),
+        '',
+        'refusing to overwrite or remove a file without the generated banner; move it out of the generated folder',
+      );
     }
   }
   const staging = `${outDir}.staging-${process.pid}`;

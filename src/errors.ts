@@ -27,9 +27,12 @@ export class ValidationError extends ContractError {
   readonly issues: readonly ValidationIssue[];
   constructor(eventType: string, issues: readonly ValidationIssue[]) {
     const first = issues[0];
-    const extra = first?.keyword === 'additionalProperties' ? `: '${String(first.params['additionalProperty'])}'` : '';
+    const extra = first?.keyword === 'additionalProperties' ? `: '${String(first.params.additionalProperty)}'` : '';
     const where = first ? `${first.instancePath || '/'} ${first.message ?? first.keyword}${extra}` : 'invalid';
-    super('event_invalid', `event '${eventType}' does not match its schema: ${where}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}`);
+    super(
+      'event_invalid',
+      `event '${eventType}' does not match its schema: ${where}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}`,
+    );
     this.eventType = eventType;
     this.issues = issues;
   }

@@ -2,21 +2,220 @@
 // sinks on `stageflow-events/sinks`, production stores on `stageflow-events/stores`, test helpers on `stageflow-events/testing`
 export { ContractError, ReplayError, SchemaError, ValidationError } from './errors.js';
 export { clearEventSink, getEventSink, setEventSink, withEventSink } from './context/index.js';
-export { checkOnEmit, configureValidation, customEventDescriptors, defineEvent, findCustomEventDescriptor, getValidationOptions, registerCustomEventDescriptor, removeCustomEvent } from './validation/index.js';
-export type { CustomEventEmitter, DefineEventOptions, ValidationMode, ValidationPolicyOptions, ValidationRule, WarnLogger } from './validation/index.js';
+export {
+  checkOnEmit,
+  configureValidation,
+  customEventDescriptors,
+  defineEvent,
+  findCustomEventDescriptor,
+  getValidationOptions,
+  registerCustomEventDescriptor,
+  removeCustomEvent,
+} from './validation/index.js';
+export type {
+  CustomEventEmitter,
+  DefineEventOptions,
+  ValidationMode,
+  ValidationPolicyOptions,
+  ValidationRule,
+  WarnLogger,
+} from './validation/index.js';
 export { emitEvent, formats, isDateTime, isUuid, nowIso } from './runtime/index.js';
-export type { EmitOptions, EventDescriptor, EventEnvelope, EventSink, ValidateFunction, ValidationIssue } from './runtime/index.js';
-export { ChildRunTracker, DEFAULT_MAX_SUBPIPELINE_DEPTH, EventPipelineRunLogger, MAX_ERROR_MESSAGE_LENGTH, MaxDepthExceededError, NoOpPipelineRunLogger, PipelineCancelledError, PipelineContext, RESERVED_ENRICHMENT_KEYS, StageContext, StageGraph, StageGraphBuilder, StageOutput, StageTimeoutError, SubpipelineSpawner, WideEventEmitter, clearChildTracker, errorSummaryToStagesPatch, errorSummaryToString, getChildTracker, setChildTracker, summarizePipelineError } from './pipeline/index.js';
-export type { ChildRunTrackerMetrics, DescriptorLookup, ErrorAction, ErrorSummary, ErrorSummaryCode, GuardRetryPolicy, Interceptor, PipelineRunLogger, PipelineRunOptions, PipelineRunResult, RunCancelledLog, RunCompletedLog, RunFailedLog, RunIdentity, RunStartedLog, SpawnOptions, StageOutcome, StageRunResult, StageRunner, StageSpec, StageStatus, SubpipelineResult, SubpipelineSpawnerOptions, SummarizePipelineErrorOptions, WideContextBlock, WideEventEmitterOptions, WideStageSummary } from './pipeline/index.js';
-export { ChildTrackerMetricsInterceptor, CircuitBreakerInterceptor, LoggingInterceptor, MetricsInterceptor, PrometheusMetricsInterceptor, TenantContext, TracingInterceptor } from './interceptors/index.js';
-export type { CircuitBreakerInterceptorOptions, InfoLogger, MetricsObservation, PrometheusMetricsInterceptorOptions, TenantInfo, TracingInterceptorOptions, TracingObservation } from './interceptors/index.js';
-export { ToolApprovalDeniedError, ToolApprovalTimeoutError, ToolDeniedError, ToolExecutionError, ToolExecutor, ToolNotFoundError, ToolUndoError, summarizePayload } from './tools/index.js';
-export type { ApprovalDecision, ApprovalRequest, EventContext, ToolCall, ToolDefinition, ToolExecuteOptions, ToolExecution, ToolExecutorOptions, ToolHandler, ToolOutput, ToolUndoHandler } from './tools/index.js';
+export type {
+  EmitOptions,
+  EventDescriptor,
+  EventEnvelope,
+  EventSink,
+  ValidateFunction,
+  ValidationIssue,
+} from './runtime/index.js';
+export {
+  ChildRunTracker,
+  DEFAULT_MAX_SUBPIPELINE_DEPTH,
+  EventPipelineRunLogger,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MaxDepthExceededError,
+  NoOpPipelineRunLogger,
+  PipelineCancelledError,
+  PipelineContext,
+  RESERVED_ENRICHMENT_KEYS,
+  StageContext,
+  StageGraph,
+  StageGraphBuilder,
+  StageOutput,
+  StageTimeoutError,
+  SubpipelineSpawner,
+  WideEventEmitter,
+  clearChildTracker,
+  errorSummaryToStagesPatch,
+  errorSummaryToString,
+  getChildTracker,
+  setChildTracker,
+  summarizePipelineError,
+} from './pipeline/index.js';
+export type {
+  ChildRunTrackerMetrics,
+  DescriptorLookup,
+  ErrorAction,
+  ErrorSummary,
+  ErrorSummaryCode,
+  GuardRetryPolicy,
+  Interceptor,
+  PipelineRunLogger,
+  PipelineRunOptions,
+  PipelineRunResult,
+  RunCancelledLog,
+  RunCompletedLog,
+  RunFailedLog,
+  RunIdentity,
+  RunStartedLog,
+  SpawnOptions,
+  StageOutcome,
+  StageRunResult,
+  StageRunner,
+  StageSpec,
+  StageStatus,
+  SubpipelineResult,
+  SubpipelineSpawnerOptions,
+  SummarizePipelineErrorOptions,
+  WideContextBlock,
+  WideEventEmitterOptions,
+  WideStageSummary,
+} from './pipeline/index.js';
+export {
+  ChildTrackerMetricsInterceptor,
+  CircuitBreakerInterceptor,
+  LoggingInterceptor,
+  MetricsInterceptor,
+  PrometheusMetricsInterceptor,
+  TenantContext,
+  TracingInterceptor,
+} from './interceptors/index.js';
+export type {
+  CircuitBreakerInterceptorOptions,
+  InfoLogger,
+  MetricsObservation,
+  PrometheusMetricsInterceptorOptions,
+  TenantInfo,
+  TracingInterceptorOptions,
+  TracingObservation,
+} from './interceptors/index.js';
+export {
+  ToolApprovalDeniedError,
+  ToolApprovalTimeoutError,
+  ToolDeniedError,
+  ToolExecutionError,
+  ToolExecutor,
+  ToolNotFoundError,
+  ToolUndoError,
+  summarizePayload,
+} from './tools/index.js';
+export type {
+  ApprovalDecision,
+  ApprovalRequest,
+  EventContext,
+  ToolCall,
+  ToolDefinition,
+  ToolExecuteOptions,
+  ToolExecution,
+  ToolExecutorOptions,
+  ToolHandler,
+  ToolOutput,
+  ToolUndoHandler,
+} from './tools/index.js';
 export { BackpressureMonitor, ChunkQueue, StreamingBuffer } from './streaming/index.js';
-export type { BackpressureMonitorOptions, BackpressureStats, ChunkQueueOptions, StreamEmitErrorHandler, StreamEmitTarget, StreamingBufferOptions, StreamingBufferStats, ThrottleTransition } from './streaming/index.js';
-export { BAGGAGE_HEADER_PREFIX, CORRELATION_ID_HEADER, CircuitBreaker, CircuitBreakerOpenError, CorrelationIds, EventProviderCallLogger, NIL_CALL_ID, NoOpProviderCallLogger, NoOpSpan, ORG_ID_HEADER, PIPELINE_RUN_ID_HEADER, REQUEST_ID_HEADER, StageflowTracer, TRACEPARENT_HEADER, TraceContext, circuitKey, clearCorrelationId, currentTraceState, ensureCorrelationId, getCorrelationId, getSpanId, getTraceContextDict, getTraceId, parseTraceparent, runWithTraceState, setCorrelationId, streamEnrichment } from './observability/index.js';
-export type { CircuitBreakerOptions, CircuitState, CorrelationIdsInit, EventProviderCallLoggerOptions, HeaderSource, ParsedTraceparent, ProviderCallEnd, ProviderCallLogger, ProviderCallStart, ProviderOperation, ProviderUsage, RecordedSpanEvent, StageflowSpan, StageflowSpanStatus, StartSpanOptions, StreamEnrichment, TraceContextDict, TraceContextDictFull, TraceContextInit, TraceState } from './observability/index.js';
+export type {
+  BackpressureMonitorOptions,
+  BackpressureStats,
+  ChunkQueueOptions,
+  StreamEmitErrorHandler,
+  StreamEmitTarget,
+  StreamingBufferOptions,
+  StreamingBufferStats,
+  ThrottleTransition,
+} from './streaming/index.js';
+export {
+  BAGGAGE_HEADER_PREFIX,
+  CORRELATION_ID_HEADER,
+  CircuitBreaker,
+  CircuitBreakerOpenError,
+  CorrelationIds,
+  EventProviderCallLogger,
+  NIL_CALL_ID,
+  NoOpProviderCallLogger,
+  NoOpSpan,
+  ORG_ID_HEADER,
+  PIPELINE_RUN_ID_HEADER,
+  REQUEST_ID_HEADER,
+  StageflowTracer,
+  TRACEPARENT_HEADER,
+  TraceContext,
+  circuitKey,
+  clearCorrelationId,
+  currentTraceState,
+  ensureCorrelationId,
+  getCorrelationId,
+  getSpanId,
+  getTraceContextDict,
+  getTraceId,
+  parseTraceparent,
+  runWithTraceState,
+  setCorrelationId,
+  streamEnrichment,
+} from './observability/index.js';
+export type {
+  CircuitBreakerOptions,
+  CircuitState,
+  CorrelationIdsInit,
+  EventProviderCallLoggerOptions,
+  HeaderSource,
+  ParsedTraceparent,
+  ProviderCallEnd,
+  ProviderCallLogger,
+  ProviderCallStart,
+  ProviderOperation,
+  ProviderUsage,
+  RecordedSpanEvent,
+  StageflowSpan,
+  StageflowSpanStatus,
+  StartSpanOptions,
+  StreamEnrichment,
+  TraceContextDict,
+  TraceContextDictFull,
+  TraceContextInit,
+  TraceState,
+} from './observability/index.js';
 export { describeEventType, describeSchema, parseSinkTarget, parseSnapshotLine, replay } from './replay/index.js';
-export type { CorruptLine, CorruptReason, ReplayFilterOptions, ReplayOptions, ReplaySummary, SinkFactory, SnapshotEvent, TypeDrift } from './replay/index.js';
-export { checkBarePayload, checkEnvelope, checkPayloadText, checkValue, closestMatch, describeValue, editDistance, formatPayloadFinding, generateFixtures, issueToFinding, resolveEventType, suggestEventType } from './conformance/index.js';
-export type { Fixture, FixtureCorpus, FixtureSchema, PayloadCheckOptions, PayloadFinding, PayloadTextOptions, PayloadTextResult } from './conformance/index.js';
+export type {
+  CorruptLine,
+  CorruptReason,
+  ReplayFilterOptions,
+  ReplayOptions,
+  ReplaySummary,
+  SinkFactory,
+  SnapshotEvent,
+  TypeDrift,
+} from './replay/index.js';
+export {
+  checkBarePayload,
+  checkEnvelope,
+  checkPayloadText,
+  checkValue,
+  closestMatch,
+  describeValue,
+  editDistance,
+  formatPayloadFinding,
+  generateFixtures,
+  issueToFinding,
+  resolveEventType,
+  suggestEventType,
+} from './conformance/index.js';
+export type {
+  Fixture,
+  FixtureCorpus,
+  FixtureSchema,
+  PayloadCheckOptions,
+  PayloadFinding,
+  PayloadTextOptions,
+  PayloadTextResult,
+} from './conformance/index.js';

@@ -32,7 +32,11 @@ describe('dependency arrows', () => {
   it('the core never imports generated/ or codegen/ or a feature folder', () => {
     const offending = files('src')
       .filter((f) => inCore(relative(repoRoot, f)))
-      .flatMap((f) => importsOf(f).filter((i) => !inCore(i)).map((i) => `${relative(repoRoot, f)} -> ${i}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => !inCore(i))
+          .map((i) => `${relative(repoRoot, f)} -> ${i}`),
+      );
     expect(offending).toEqual([]);
   });
 

@@ -76,6 +76,7 @@ export class NdjsonForwarderSink extends TypedEventSinkBase {
 }
 
 function runIdOf(data: unknown): string {
-  const id = data !== null && typeof data === 'object' ? (data as { pipeline_run_id?: unknown }).pipeline_run_id : undefined;
+  const id =
+    data !== null && typeof data === 'object' ? (data as { pipeline_run_id?: unknown }).pipeline_run_id : undefined;
   return typeof id === 'string' ? id : 'no-run';
 }

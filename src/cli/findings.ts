@@ -83,7 +83,14 @@ export class ReportBuilder {
 
   /** The report as `--format json` prints it. */
   build(): Report {
-    return { total: this.total, valid: this.valid, invalid: this.invalid, files: this.files, findings: this.findings, omittedFindings: this.omittedFindings };
+    return {
+      total: this.total,
+      valid: this.valid,
+      invalid: this.invalid,
+      files: this.files,
+      findings: this.findings,
+      omittedFindings: this.omittedFindings,
+    };
   }
 }
 
@@ -97,14 +104,16 @@ export function formatFindingText(f: Finding): string {
 }
 
 /** The one-line summary the text format ends with. */
-export function summaryLine(b: ReportBuilder | Report & { errors?: number; warnings?: number }): string {
+export function summaryLine(b: ReportBuilder | (Report & { errors?: number; warnings?: number })): string {
   const files = b.files.length;
   const extra = 'omittedFindings' in b && b.omittedFindings > 0 ? ` (${b.omittedFindings} findings not listed)` : '';
   return `${plural(b.total, 'payload')} in ${plural(files, 'file')}: ${b.valid} valid, ${b.invalid} invalid${extra}`;
 }
 
 function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return s
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
 /** JUnit XML: one `<testsuite>` per file, one failing `<testcase>` per payload line with errors, and one passing case for the valid rest. */
@@ -131,13 +140,20 @@ export function formatJunit(report: Report, suiteName = 'stageflow-events valida
       const type = list[0]?.eventType ?? 'payload';
       const body = list.map((f) => formatFindingText(f)).join('\n');
       const first = list[0];
-      cases.push(`    <testcase classname="${xmlEscape(name)}" name="${xmlEscape(`line ${line}: ${type}`)}"><failure message="${xmlEscape(first === undefined ? '' : `${first.instancePath} ${first.message}`.trim())}" type="${xmlEscape(first?.keyword ?? 'error')}">${xmlEscape(body)}</failure></testcase>`);
+      cases.push(
+        `    <testcase classname="${xmlEscape(name)}" name="${xmlEscape(`line ${line}: ${type}`)}"><failure message="${xmlEscape(first === undefined ? '' : `${first.instancePath} ${first.message}`.trim())}" type="${xmlEscape(first?.keyword ?? 'error')}">${xmlEscape(body)}</failure></testcase>`,
+      );
     }
     const validCount = summary?.valid ?? 0;
-    if (validCount > 0 || cases.length === 0) cases.push(`    <testcase classname="${xmlEscape(name)}" name="${xmlEscape(`${plural(validCount, 'valid payload')}`)}"/>`);
+    if (validCount > 0 || cases.length === 0)
+      cases.push(
+        `    <testcase classname="${xmlEscape(name)}" name="${xmlEscape(`${plural(validCount, 'valid payload')}`)}"/>`,
+      );
     tests += cases.length;
     failures += lines.size;
-    suites.push(`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${lines.size}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`);
+    suites.push(
+      `  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${lines.size}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
+    );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(suiteName)}" tests="${tests}" failures="${failures}" errors="0">\n${suites.join('\n')}${suites.length > 0 ? '\n' : ''}</testsuites>\n`;
 }
@@ -155,13 +171,19 @@ export function formatGithub(f: Finding): string {
   const props = [`file=${ghProperty(f.file)}`];
   if (f.line > 0) props.push(`line=${f.line}`);
   props.push(`title=${ghProperty(`${f.eventType ?? 'payload'} ${f.keyword}`)}`);
-  const detail = f.expected !== undefined || f.got !== undefined ? ` (expected ${f.expected ?? '?'}, got ${f.got ?? '?'})` : '';
+  const detail =
+    f.expected !== undefined || f.got !== undefined ? ` (expected ${f.expected ?? '?'}, got ${f.got ?? '?'})` : '';
   const hint = f.hint !== undefined ? `; ${f.hint}` : '';
   return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${ghData(`${f.instancePath === '' ? '' : `${f.instancePath}: `}${f.message}${detail}${hint}`)}`;
 }
 
 /** Prints a finished report in the chosen format through `write` (which receives whole chunks, newline-terminated). */
-export function printReport(builder: ReportBuilder, format: ReportFormat, write: (chunk: string) => void, suiteName?: string): void {
+export function printReport(
+  builder: ReportBuilder,
+  format: ReportFormat,
+  write: (chunk: string) => void,
+  suiteName?: string,
+): void {
   const report = builder.build();
   switch (format) {
     case 'json':

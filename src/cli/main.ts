@@ -6,12 +6,30 @@ import { processIo } from './io.js';
 type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly load: () => Promise<Command> }>> = {
-  codegen: { summary: 'generate types, validators, emitters, sink stubs and the catalogue from schemas/', load: async () => (await import('./commands/codegen.js')).run },
-  validate: { summary: 'validate NDJSON / JSON payload files against the contract', load: async () => (await import('./commands/validate.js')).run },
-  fixtures: { summary: 'write a golden corpus of valid and near-invalid payloads for sink authors', load: async () => (await import('./commands/fixtures.js')).run },
-  check: { summary: 'one CI gate: codegen --check, schema lint and payload validation', load: async () => (await import('./commands/check.js')).run },
-  replay: { summary: 'replay a snapshot through validation into a sink', load: async () => (await import('./commands/replay.js')).run },
-  demo: { summary: 'run the demo pipeline on embedded defaults, record and replay its events', load: async () => (await import('./commands/demo.js')).run },
+  codegen: {
+    summary: 'generate types, validators, emitters, sink stubs and the catalogue from schemas/',
+    load: async () => (await import('./commands/codegen.js')).run,
+  },
+  validate: {
+    summary: 'validate NDJSON / JSON payload files against the contract',
+    load: async () => (await import('./commands/validate.js')).run,
+  },
+  fixtures: {
+    summary: 'write a golden corpus of valid and near-invalid payloads for sink authors',
+    load: async () => (await import('./commands/fixtures.js')).run,
+  },
+  check: {
+    summary: 'one CI gate: codegen --check, schema lint and payload validation',
+    load: async () => (await import('./commands/check.js')).run,
+  },
+  replay: {
+    summary: 'replay a snapshot through validation into a sink',
+    load: async () => (await import('./commands/replay.js')).run,
+  },
+  demo: {
+    summary: 'run the demo pipeline on embedded defaults, record and replay its events',
+    load: async () => (await import('./commands/demo.js')).run,
+  },
 };
 
 function usage(io: CommandIo): void {
@@ -40,6 +58,9 @@ export async function main(argv: readonly string[], io: CommandIo = processIo())
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${(await import('node:fs')).realpathSync(process.argv[1])}`).href) {
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === new URL(`file://${(await import('node:fs')).realpathSync(process.argv[1])}`).href
+) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -10,7 +10,8 @@ export function packageSchemasDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stageflow-events') return join(dir, 'schemas');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'stageflow-events')
+      return join(dir, 'schemas');
     const up = dirname(dir);
     if (up === dir) throw new Error('cannot find the stageflow-events package root');
     dir = up;
@@ -19,5 +20,9 @@ export function packageSchemasDir(): string {
 
 /** Loads and resolves every event schema of `schemasDir` (codegen's load and resolve phases) into generator input. */
 export function loadFixtureSchemas(schemasDir: string): FixtureSchema[] {
-  return resolveSchemas(loadSchemas(schemasDir)).events.map((e: ResolvedEvent) => ({ type: e.type, template: e.pattern !== undefined, schema: e.dereferenced }));
+  return resolveSchemas(loadSchemas(schemasDir)).events.map((e: ResolvedEvent) => ({
+    type: e.type,
+    template: e.pattern !== undefined,
+    schema: e.dereferenced,
+  }));
 }

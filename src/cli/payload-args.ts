@@ -24,7 +24,16 @@ function positiveInt(flag: string, value: string): number {
 
 /** Parses `[--format F] [--schema TYPE] [--allow-unknown] [--max-line-bytes N] [--max-findings N] [--] inputs...`; `valued` names extra options that take a value. */
 export function parsePayloadArgs(argv: readonly string[], valued: readonly string[] = []): PayloadArgs {
-  const args: PayloadArgs = { inputs: [], format: 'text', schema: undefined, allowUnknown: false, maxLineBytes: 8 << 20, maxFindings: 10_000, help: false, extra: new Map() };
+  const args: PayloadArgs = {
+    inputs: [],
+    format: 'text',
+    schema: undefined,
+    allowUnknown: false,
+    maxLineBytes: 8 << 20,
+    maxFindings: 10_000,
+    help: false,
+    extra: new Map(),
+  };
   let onlyInputs = false;
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
@@ -51,7 +60,8 @@ export function parsePayloadArgs(argv: readonly string[], valued: readonly strin
         break;
       case '--format': {
         const v = takeValue();
-        if (!(REPORT_FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format expects one of ${REPORT_FORMATS.join(', ')}, got '${v}'`);
+        if (!(REPORT_FORMATS as readonly string[]).includes(v))
+          throw new UsageError(`--format expects one of ${REPORT_FORMATS.join(', ')}, got '${v}'`);
         args.format = v as ReportFormat;
         break;
       }

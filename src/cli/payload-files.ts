@@ -82,7 +82,7 @@ export function expandInputs(args: readonly string[], cwd: string): PayloadInput
       continue;
     }
     const abs = resolve(cwd, arg);
-    let st;
+    let st: ReturnType<typeof statSync> | undefined;
     try {
       st = statSync(abs);
     } catch {
@@ -157,9 +157,16 @@ function lineOfPosition(text: string, message: string): number {
   return line;
 }
 
-function checkArrayFile(input: PayloadInput, file: FileSummary, report: ReportBuilder, options: PayloadTextOptions): void {
+function checkArrayFile(
+  input: PayloadInput,
+  file: FileSummary,
+  report: ReportBuilder,
+  options: PayloadTextOptions,
+): void {
   if (input.bytes > MAX_ARRAY_FILE_BYTES) {
-    throw new InputError(`${input.display}: a JSON array file is parsed whole and this one is ${input.bytes} bytes (limit ${MAX_ARRAY_FILE_BYTES}); write NDJSON instead`);
+    throw new InputError(
+      `${input.display}: a JSON array file is parsed whole and this one is ${input.bytes} bytes (limit ${MAX_ARRAY_FILE_BYTES}); write NDJSON instead`,
+    );
   }
   const raw = readFileSync(input.path);
   const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
@@ -168,12 +175,16 @@ function checkArrayFile(input: PayloadInput, file: FileSummary, report: ReportBu
     value = JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
-    report.addPayload(file, lineOfPosition(text, message), [{ level: 'error', eventType: null, instancePath: '', keyword: 'json', message: `not JSON: ${message}` }]);
+    report.addPayload(file, lineOfPosition(text, message), [
+      { level: 'error', eventType: null, instancePath: '', keyword: 'json', message: `not JSON: ${message}` },
+    ]);
     return;
   }
   const items = value as unknown[];
   const lines = arrayElementLines(text);
-  items.forEach((item, i) => report.addPayload(file, lines[i] ?? i + 1, checkValue(item, options)));
+  items.forEach((item, i) => {
+    report.addPayload(file, lines[i] ?? i + 1, checkValue(item, options));
+  });
 }
 
 /** Hooks {@link checkInput} reports progress to. */
@@ -182,20 +193,44 @@ export interface CheckProgress {
 }
 
 /** Checks every payload of one input into `report`; read errors (an unreadable file, corrupt gzip) propagate. */
-export async function checkInput(input: PayloadInput, report: ReportBuilder, options: PayloadTextOptions & { readonly maxLineBytes?: number }, progress: CheckProgress = {}): Promise<void> {
+export async function checkInput(
+  input: PayloadInput,
+  report: ReportBuilder,
+  options: PayloadTextOptions & { readonly maxLineBytes?: number },
+  progress: CheckProgress = {},
+): Promise<void> {
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
   const file = report.openFile(input.display);
-  if (input.path !== '-' && /\.json(\.gz)?$/.test(input.path) && firstNonSpace(input.path) === 0x5b && options.bare === undefined) {
+  if (
+    input.path !== '-' &&
+    /\.json(\.gz)?$/.test(input.path) &&
+    firstNonSpace(input.path) === 0x5b &&
+    options.bare === undefined
+  ) {
     checkArrayFile(input, file, report, options);
     return;
   }
   const summary: { value?: SourceSummary } = {};
   const onBytes = progress.onBytes;
-  const batches = readLineBatches(input.path, onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onBytes: (n) => onBytes(input, n) }, summary);
+  const batches = readLineBatches(
+    input.path,
+    onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onBytes: (n) => onBytes(input, n) },
+    summary,
+  );
   for await (const batch of batches) {
     for (const line of batch) {
       if (line.tooLong) {
-        report.addPayload(file, line.number, [{ level: 'error', eventType: options.bare?.type ?? null, instancePath: '', keyword: 'too-long', message: `line of ${line.bytes} bytes exceeds the ${maxLineBytes}-byte limit and was skipped`, expected: `at most ${maxLineBytes} bytes`, got: `${line.bytes} bytes` }]);
+        report.addPayload(file, line.number, [
+          {
+            level: 'error',
+            eventType: options.bare?.type ?? null,
+            instancePath: '',
+            keyword: 'too-long',
+            message: `line of ${line.bytes} bytes exceeds the ${maxLineBytes}-byte limit and was skipped`,
+            expected: `at most ${maxLineBytes} bytes`,
+            got: `${line.bytes} bytes`,
+          },
+        ]);
         continue;
       }
       const result = checkPayloadText(line.text, options);
@@ -205,8 +240,20 @@ export async function checkInput(input: PayloadInput, report: ReportBuilder, opt
   }
   const s = summary.value;
   if (s === undefined || s.lines === 0) {
-    report.addFinding(file.file, 0, { level: 'error', eventType: null, instancePath: '', keyword: 'empty-file', message: 'the file holds no payload' });
+    report.addFinding(file.file, 0, {
+      level: 'error',
+      eventType: null,
+      instancePath: '',
+      keyword: 'empty-file',
+      message: 'the file holds no payload',
+    });
   } else if (s.missingFinalNewline) {
-    report.addFinding(file.file, s.lines, { level: 'warning', eventType: null, instancePath: '', keyword: 'newline', message: 'no newline at the end of the file (the last line was still checked)' });
+    report.addFinding(file.file, s.lines, {
+      level: 'warning',
+      eventType: null,
+      instancePath: '',
+      keyword: 'newline',
+      message: 'no newline at the end of the file (the last line was still checked)',
+    });
   }
 }

@@ -9,13 +9,20 @@ export interface SchemaLintFinding extends PayloadFinding {
 }
 
 // the stage lifecycle payloads are documented as open: the caller's own keys sit beside the typed base keys
-const OPEN_BY_DESIGN = new Set(['stage.started', 'stage.completed', 'stage.failed', 'stage.{name}.started', 'stage.{name}.completed', 'stage.{name}.failed']);
+const OPEN_BY_DESIGN = new Set([
+  'stage.started',
+  'stage.completed',
+  'stage.failed',
+  'stage.{name}.started',
+  'stage.{name}.completed',
+  'stage.{name}.failed',
+]);
 
 function finding(file: string, pointer: string, keyword: string, message: string): SchemaLintFinding {
   return { file, level: 'error', eventType: null, instancePath: pointer, keyword, message };
 }
 
-function escape(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -27,7 +34,9 @@ function fromSchemaError(e: SchemaError): SchemaLintFinding {
 function walk(node: unknown, pointer: string, visit: (n: Record<string, unknown>, p: string) => void): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    node.forEach((v, i) => walk(v, `${pointer}/${i}`, visit));
+    node.forEach((v, i) => {
+      walk(v, `${pointer}/${i}`, visit);
+    });
     return;
   }
   const obj = node as Record<string, unknown>;
@@ -35,8 +44,8 @@ function walk(node: unknown, pointer: string, visit: (n: Record<string, unknown>
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'examples' || k === 'const' || k === 'enum' || k === 'default') continue;
     if (k === 'properties' && v !== null && typeof v === 'object') {
-      for (const [name, sub] of Object.entries(v)) walk(sub, `${pointer}/properties/${escape(name)}`, visit);
-    } else walk(v, `${pointer}/${escape(k)}`, visit);
+      for (const [name, sub] of Object.entries(v)) walk(sub, `${pointer}/properties/${escapePointer(name)}`, visit);
+    } else walk(v, `${pointer}/${escapePointer(k)}`, visit);
   }
 }
 
@@ -48,16 +57,28 @@ function lintOne(s: LoadedSchema, out: SchemaLintFinding[]): void {
     if (props !== null && typeof props === 'object' && !Array.isArray(props)) {
       for (const [name, sub] of Object.entries(props)) {
         const d = (sub as { description?: unknown } | null)?.description;
-        if (typeof d !== 'string' || d.trim() === '') out.push(finding(s.displayPath, `${pointer}/properties/${escape(name)}`, 'described', `field '${name}' has no description`));
+        if (typeof d !== 'string' || d.trim() === '')
+          out.push(
+            finding(
+              s.displayPath,
+              `${pointer}/properties/${escapePointer(name)}`,
+              'described',
+              `field '${name}' has no description`,
+            ),
+          );
       }
       const open = node.additionalProperties !== false;
       const allowed = pointer === '' && type !== undefined && OPEN_BY_DESIGN.has(type);
-      if (open && !allowed) out.push(finding(s.displayPath, pointer, 'closed', `object declares properties but not "additionalProperties": false`));
+      if (open && !allowed)
+        out.push(
+          finding(s.displayPath, pointer, 'closed', `object declares properties but not "additionalProperties": false`),
+        );
     }
   });
   if (isEvent) {
     const ex = s.json.examples;
-    if (!Array.isArray(ex) || ex.length === 0) out.push(finding(s.displayPath, '/examples', 'examples', 'expected at least one example payload'));
+    if (!Array.isArray(ex) || ex.length === 0)
+      out.push(finding(s.displayPath, '/examples', 'examples', 'expected at least one example payload'));
   }
 }
 
@@ -75,7 +96,7 @@ function lintExamples(loaded: readonly LoadedSchema[], out: SchemaLintFinding[])
     const ex = s.json.examples;
     if (!('x-event-type' in s.json) && !('x-event-type-pattern' in s.json)) continue;
     if (typeof s.json.$id !== 'string' || !Array.isArray(ex)) continue;
-    let validate;
+    let validate: ReturnType<typeof ajv.getSchema>;
     try {
       validate = ajv.getSchema(s.json.$id);
     } catch {
@@ -84,7 +105,15 @@ function lintExamples(loaded: readonly LoadedSchema[], out: SchemaLintFinding[])
     if (validate === undefined) continue;
     ex.forEach((example, i) => {
       if (validate(example)) return;
-      for (const err of validate.errors ?? []) out.push(finding(s.displayPath, `/examples/${i}${err.instancePath}`, 'examples', `the example does not validate: ${err.message ?? err.keyword}`));
+      for (const err of validate.errors ?? [])
+        out.push(
+          finding(
+            s.displayPath,
+            `/examples/${i}${err.instancePath}`,
+            'examples',
+            `the example does not validate: ${err.message ?? err.keyword}`,
+          ),
+        );
     });
   }
 }
@@ -97,9 +126,17 @@ function lintUnusedDefs(loaded: readonly LoadedSchema[], out: SchemaLintFinding[
     const defs = s.json.$defs;
     if (defs === null || typeof defs !== 'object') continue;
     for (const name of Object.keys(defs)) {
-      const target = `${ID_BASE}${s.file}#/$defs/${escape(name)}`;
+      const target = `${ID_BASE}${s.file}#/$defs/${escapePointer(name)}`;
       const used = [...refs].some((r) => decodeURIComponent(r) === target);
-      if (!used) out.push(finding(s.displayPath, `/$defs/${escape(name)}`, 'unused-def', `definition '${name}' is not referenced by any schema`));
+      if (!used)
+        out.push(
+          finding(
+            s.displayPath,
+            `/$defs/${escapePointer(name)}`,
+            'unused-def',
+            `definition '${name}' is not referenced by any schema`,
+          ),
+        );
     }
   }
 }
@@ -112,7 +149,15 @@ function lintUniqueTypes(loaded: readonly LoadedSchema[], out: SchemaLintFinding
     const key = `${type}@v${String(s.json['x-version'])}`;
     const other = claimed.get(key);
     if (other === undefined) claimed.set(key, s.displayPath);
-    else out.push(finding(s.displayPath, '/x-event-type', 'unique-type', `event type '${type}' (v${String(s.json['x-version'])}) is already claimed by ${other}`));
+    else
+      out.push(
+        finding(
+          s.displayPath,
+          '/x-event-type',
+          'unique-type',
+          `event type '${type}' (v${String(s.json['x-version'])}) is already claimed by ${other}`,
+        ),
+      );
   }
 }
 
@@ -122,7 +167,10 @@ export function alreadyReported(out: readonly SchemaLintFinding[], file: string,
 }
 
 /** Lints every schema of `schemasDir`; `loaded` is false when the files could not even be read and parsed, so codegen cannot run. */
-export function lintSchemas(schemasDir: string, displayRoot = 'schemas'): { findings: SchemaLintFinding[]; loaded: boolean } {
+export function lintSchemas(
+  schemasDir: string,
+  displayRoot = 'schemas',
+): { findings: SchemaLintFinding[]; loaded: boolean } {
   const out: SchemaLintFinding[] = [];
   let loaded: LoadedSchema[];
   try {

@@ -41,7 +41,13 @@ function types(schema: Json): string[] {
 }
 
 function isFreeString(s: Json): boolean {
-  return types(s).includes('string') && s.format === undefined && s.pattern === undefined && s.enum === undefined && s.const === undefined;
+  return (
+    types(s).includes('string') &&
+    s.format === undefined &&
+    s.pattern === undefined &&
+    s.enum === undefined &&
+    s.const === undefined
+  );
 }
 
 function wrongTypeValue(s: Json): unknown {
@@ -57,7 +63,10 @@ function wrongTypeValue(s: Json): unknown {
 function concreteType(s: FixtureSchema, example: unknown): string {
   if (!s.template) return s.type;
   const stage = example !== null && typeof example === 'object' ? (example as Json).stage : undefined;
-  return s.type.replace('{name}', typeof stage === 'string' && stage !== '' && !stage.includes('.') ? stage : 'fixture_stage');
+  return s.type.replace(
+    '{name}',
+    typeof stage === 'string' && stage !== '' && !stage.includes('.') ? stage : 'fixture_stage',
+  );
 }
 
 function candidatesFor(s: FixtureSchema): { valid: [string, unknown][]; invalid: [string, unknown][] } {
@@ -74,10 +83,12 @@ function candidatesFor(s: FixtureSchema): { valid: [string, unknown][]; invalid:
   for (const k of Object.keys(absent)) if (!required.has(k)) delete absent[k];
   valid.push(['optional-fields-absent', absent]);
   const allOptional = clone(base as Json);
-  for (const [k, p] of Object.entries(props)) if (!(k in allOptional) && types(p).includes('null')) allOptional[k] = null;
+  for (const [k, p] of Object.entries(props))
+    if (!(k in allOptional) && types(p).includes('null')) allOptional[k] = null;
   valid.push(['optional-nullable-fields-present-as-null', allOptional]);
   const nulls = clone(base as Json);
-  for (const [k, p] of Object.entries(props)) if (types(p).includes('null') && (k in nulls || required.has(k))) nulls[k] = null;
+  for (const [k, p] of Object.entries(props))
+    if (types(p).includes('null') && (k in nulls || required.has(k))) nulls[k] = null;
   valid.push(['nullable-fields-null', nulls]);
 
   for (const [k, p] of Object.entries(props)) {
@@ -85,12 +96,21 @@ function candidatesFor(s: FixtureSchema): { valid: [string, unknown][]; invalid:
     if (t.includes('integer') || t.includes('number')) {
       const min = typeof p.minimum === 'number' ? p.minimum : undefined;
       const max = typeof p.maximum === 'number' ? p.maximum : undefined;
-      valid.push([`boundary-${k}-lowest`, withValue(k, min ?? (t.includes('integer') ? -Number.MAX_SAFE_INTEGER : -1e308))]);
-      valid.push([`boundary-${k}-highest`, withValue(k, max ?? (t.includes('integer') ? Number.MAX_SAFE_INTEGER : 1e308))]);
+      valid.push([
+        `boundary-${k}-lowest`,
+        withValue(k, min ?? (t.includes('integer') ? -Number.MAX_SAFE_INTEGER : -1e308)),
+      ]);
+      valid.push([
+        `boundary-${k}-highest`,
+        withValue(k, max ?? (t.includes('integer') ? Number.MAX_SAFE_INTEGER : 1e308)),
+      ]);
       if (!t.includes('integer')) valid.push([`boundary-${k}-fraction`, withValue(k, (min ?? 0) + 0.000001)]);
-      if (min !== undefined) invalid.push([`below-minimum-${k}`, withValue(k, t.includes('integer') ? min - 1 : min - 0.5)]);
-      if (max !== undefined) invalid.push([`above-maximum-${k}`, withValue(k, t.includes('integer') ? max + 1 : max + 0.5)]);
-      if (t.includes('integer') && !t.includes('number')) invalid.push([`fraction-for-integer-${k}`, withValue(k, (min ?? 0) + 0.5)]);
+      if (min !== undefined)
+        invalid.push([`below-minimum-${k}`, withValue(k, t.includes('integer') ? min - 1 : min - 0.5)]);
+      if (max !== undefined)
+        invalid.push([`above-maximum-${k}`, withValue(k, t.includes('integer') ? max + 1 : max + 0.5)]);
+      if (t.includes('integer') && !t.includes('number'))
+        invalid.push([`fraction-for-integer-${k}`, withValue(k, (min ?? 0) + 0.5)]);
     }
     if (isFreeString(p)) {
       const maxLength = typeof p.maxLength === 'number' ? p.maxLength : LONG_STRING_CHARS;
@@ -139,7 +159,10 @@ function candidatesFor(s: FixtureSchema): { valid: [string, unknown][]; invalid:
  * null, boundary numbers, long and unicode strings) kept only when `isValid` accepts them, and labelled near-invalid
  * payloads kept only when `isValid` refuses them, so every label is true of the real validators.
  */
-export function generateFixtures(schemas: readonly FixtureSchema[], isValid: (type: string, data: unknown) => boolean): FixtureCorpus {
+export function generateFixtures(
+  schemas: readonly FixtureSchema[],
+  isValid: (type: string, data: unknown) => boolean,
+): FixtureCorpus {
   const valid: Fixture[] = [];
   const nearInvalid: Fixture[] = [];
   const seen = new Set<string>();

@@ -42,7 +42,8 @@ export function resolveEventType(type: string): EventDescriptor | undefined {
 export function suggestEventType(type: string): string | undefined {
   const parts = type.split('.');
   const middle = parts.length >= 3 ? parts.slice(1, -1).join('.') : undefined;
-  const candidates = middle === undefined ? FIXED_TYPES : [...FIXED_TYPES, ...TEMPLATES.map((t) => t.replace('{name}', middle))];
+  const candidates =
+    middle === undefined ? FIXED_TYPES : [...FIXED_TYPES, ...TEMPLATES.map((t) => t.replace('{name}', middle))];
   return closestMatch(type, candidates, 2);
 }
 
@@ -81,20 +82,42 @@ function escapePointer(key: string): string {
 }
 
 /** Turns one ajv issue into a finding with expected/got and, for an unknown key, the nearest declared key. */
-export function issueToFinding(issue: ValidationIssue, data: unknown, eventType: string, descriptor: EventDescriptor | undefined): PayloadFinding {
+export function issueToFinding(
+  issue: ValidationIssue,
+  data: unknown,
+  eventType: string,
+  descriptor: EventDescriptor | undefined,
+): PayloadFinding {
   const p = issue.params;
   const at = pointerGet(data, issue.instancePath);
-  const base = { level: 'error' as const, eventType, instancePath: issue.instancePath, keyword: issue.keyword, message: issue.message ?? issue.keyword };
+  const base = {
+    level: 'error' as const,
+    eventType,
+    instancePath: issue.instancePath,
+    keyword: issue.keyword,
+    message: issue.message ?? issue.keyword,
+  };
   switch (issue.keyword) {
     case 'required': {
       const key = String(p.missingProperty);
-      return { ...base, instancePath: `${issue.instancePath}/${escapePointer(key)}`, expected: `property '${key}'`, got: 'nothing' };
+      return {
+        ...base,
+        instancePath: `${issue.instancePath}/${escapePointer(key)}`,
+        expected: `property '${key}'`,
+        got: 'nothing',
+      };
     }
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const declared = issue.instancePath === '' && descriptor !== undefined ? descriptor.properties : [];
       const near = closestMatch(key, declared, 2);
-      const out = { ...base, instancePath: `${issue.instancePath}/${escapePointer(key)}`, message: `${base.message}: '${key}'`, expected: 'no other properties', got: `'${key}'` };
+      const out = {
+        ...base,
+        instancePath: `${issue.instancePath}/${escapePointer(key)}`,
+        message: `${base.message}: '${key}'`,
+        expected: 'no other properties',
+        got: `'${key}'`,
+      };
       return near === undefined ? out : { ...out, hint: `did you mean '${near}'?` };
     }
     case 'type':
@@ -116,42 +139,96 @@ export function issueToFinding(issue: ValidationIssue, data: unknown, eventType:
     case 'maxLength':
     case 'minItems':
     case 'maxItems':
-      return { ...base, expected: `${issue.keyword.startsWith('min') ? 'at least' : 'at most'} ${String(p.limit)}`, got: describeValue(at) };
+      return {
+        ...base,
+        expected: `${issue.keyword.startsWith('min') ? 'at least' : 'at most'} ${String(p.limit)}`,
+        got: describeValue(at),
+      };
     default:
       return { ...base, got: describeValue(at) };
   }
 }
 
 /** Validates a bare payload (the `data` without its envelope) against one event's precompiled validator. */
-export function checkBarePayload(data: unknown, descriptor: EventDescriptor, eventType: string = descriptor.type, options: PayloadCheckOptions = {}): readonly PayloadFinding[] {
+export function checkBarePayload(
+  data: unknown,
+  descriptor: EventDescriptor,
+  eventType: string = descriptor.type,
+  options: PayloadCheckOptions = {},
+): readonly PayloadFinding[] {
   const validate = descriptor.validate;
   if (validate(data)) return NONE;
   const issues = validate.errors ?? [];
   const max = options.maxFindingsPerPayload ?? 20;
   const out: PayloadFinding[] = [];
-  for (let i = 0; i < issues.length && i < max; i++) out.push(issueToFinding(issues[i] as ValidationIssue, data, eventType, descriptor));
-  if (issues.length > max) out.push({ level: 'error', eventType, instancePath: '', keyword: 'truncated', message: `${issues.length - max} more issues not shown (limit ${max} per payload)` });
-  if (out.length === 0) out.push({ level: 'error', eventType, instancePath: '', keyword: 'schema', message: 'does not match its schema' });
+  for (let i = 0; i < issues.length && i < max; i++)
+    out.push(issueToFinding(issues[i] as ValidationIssue, data, eventType, descriptor));
+  if (issues.length > max)
+    out.push({
+      level: 'error',
+      eventType,
+      instancePath: '',
+      keyword: 'truncated',
+      message: `${issues.length - max} more issues not shown (limit ${max} per payload)`,
+    });
+  if (out.length === 0)
+    out.push({ level: 'error', eventType, instancePath: '', keyword: 'schema', message: 'does not match its schema' });
   return out;
 }
 
 /** Validates one `{type, data}` envelope: the type must be claimed by a schema (unless allowed) and `data` must match it. */
 export function checkEnvelope(value: unknown, options: PayloadCheckOptions = {}): readonly PayloadFinding[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return [{ level: 'error', eventType: null, instancePath: '', keyword: 'envelope', message: `expected an object {"type", "data"}, got ${typeName(value)}`, expected: 'object', got: typeName(value) }];
+    return [
+      {
+        level: 'error',
+        eventType: null,
+        instancePath: '',
+        keyword: 'envelope',
+        message: `expected an object {"type", "data"}, got ${typeName(value)}`,
+        expected: 'object',
+        got: typeName(value),
+      },
+    ];
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string') {
-    return [{ level: 'error', eventType: null, instancePath: '', keyword: 'envelope', message: type === undefined ? "the envelope has no 'type'" : "the envelope's 'type' is not a string", expected: "a string 'type'", got: describeValue(type) }];
+    return [
+      {
+        level: 'error',
+        eventType: null,
+        instancePath: '',
+        keyword: 'envelope',
+        message: type === undefined ? "the envelope has no 'type'" : "the envelope's 'type' is not a string",
+        expected: "a string 'type'",
+        got: describeValue(type),
+      },
+    ];
   }
   const descriptor = findEventDescriptor(type);
   if (descriptor === undefined) {
     const near = suggestEventType(type);
-    const finding: PayloadFinding = { level: options.allowUnknown === true ? 'warning' : 'error', eventType: type, instancePath: '', keyword: 'unknown-type', message: `no schema claims event type '${type}'` };
+    const finding: PayloadFinding = {
+      level: options.allowUnknown === true ? 'warning' : 'error',
+      eventType: type,
+      instancePath: '',
+      keyword: 'unknown-type',
+      message: `no schema claims event type '${type}'`,
+    };
     return [near === undefined ? finding : { ...finding, hint: `did you mean '${near}'?` }];
   }
   if (!('data' in value)) {
-    return [{ level: 'error', eventType: type, instancePath: '', keyword: 'envelope', message: "the envelope has no 'data'", expected: "a 'data' payload", got: 'nothing' }];
+    return [
+      {
+        level: 'error',
+        eventType: type,
+        instancePath: '',
+        keyword: 'envelope',
+        message: "the envelope has no 'data'",
+        expected: "a 'data' payload",
+        got: 'nothing',
+      },
+    ];
   }
   return checkBarePayload((value as { data: unknown }).data, descriptor, type, options);
 }
@@ -159,7 +236,8 @@ export function checkEnvelope(value: unknown, options: PayloadCheckOptions = {})
 /** Formats a finding for people: `error: type /pointer: message (expected X, got Y); did you mean 'z'? [keyword]`. */
 export function formatPayloadFinding(f: PayloadFinding): string {
   const subject = [f.eventType ?? '', f.instancePath].filter((s) => s !== '').join(' ');
-  const detail = f.expected !== undefined || f.got !== undefined ? ` (expected ${f.expected ?? '?'}, got ${f.got ?? '?'})` : '';
+  const detail =
+    f.expected !== undefined || f.got !== undefined ? ` (expected ${f.expected ?? '?'}, got ${f.got ?? '?'})` : '';
   const hint = f.hint !== undefined ? `; ${f.hint}` : '';
   return `${f.level}: ${subject === '' ? '' : `${subject}: `}${f.message}${detail}${hint} [${f.keyword}]`;
 }

@@ -13,7 +13,18 @@ export interface PayloadTextResult {
   readonly findings: readonly PayloadFinding[];
 }
 
-const EMPTY_LINE: PayloadTextResult = { counted: false, findings: [{ level: 'warning', eventType: null, instancePath: '', keyword: 'empty-line', message: 'empty line (not a payload)' }] };
+const EMPTY_LINE: PayloadTextResult = {
+  counted: false,
+  findings: [
+    {
+      level: 'warning',
+      eventType: null,
+      instancePath: '',
+      keyword: 'empty-line',
+      message: 'empty line (not a payload)',
+    },
+  ],
+};
 
 // a NUL, a C0 control other than tab/newline, or a UTF-8 replacement character means the bytes were not text
 const BINARY = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
@@ -35,12 +46,27 @@ export function checkPayloadText(text: string, options: PayloadTextOptions = {})
   } catch (e) {
     const binary = BINARY.test(text);
     const reason = binary ? 'binary data, not JSON' : `not JSON: ${(e as Error).message}`;
-    return { counted: true, findings: [{ level: 'error', eventType: options.bare?.type ?? null, instancePath: '', keyword: 'json', message: reason, expected: 'one JSON value per line', got: binary ? 'binary bytes' : JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text) }] };
+    return {
+      counted: true,
+      findings: [
+        {
+          level: 'error',
+          eventType: options.bare?.type ?? null,
+          instancePath: '',
+          keyword: 'json',
+          message: reason,
+          expected: 'one JSON value per line',
+          got: binary ? 'binary bytes' : JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text),
+        },
+      ],
+    };
   }
   return { counted: true, findings: checkValue(value, options) };
 }
 
 /** Checks an already parsed value as an envelope or, with `bare`, as a bare payload. */
 export function checkValue(value: unknown, options: PayloadTextOptions = {}): readonly PayloadFinding[] {
-  return options.bare === undefined ? checkEnvelope(value, options) : checkBarePayload(value, options.bare.descriptor, options.bare.type, options);
+  return options.bare === undefined
+    ? checkEnvelope(value, options)
+    : checkBarePayload(value, options.bare.descriptor, options.bare.type, options);
 }

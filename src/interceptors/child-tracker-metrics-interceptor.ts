@@ -21,6 +21,9 @@ export class ChildTrackerMetricsInterceptor implements Interceptor {
     const run = ctx.pipeline;
     if (!run.isChildRun) return;
     const metrics = (this._tracker ?? run.spawner.tracker).getMetrics();
-    emitMetricsChildRunTracker({ ...metrics, component: 'ChildRunTracker', pipeline_run_id: run.pipelineRunId, is_child_run: true }, { sink: run.sink });
+    emitMetricsChildRunTracker(
+      { ...metrics, component: 'ChildRunTracker', pipeline_run_id: run.pipelineRunId, is_child_run: true },
+      { sink: run.sink },
+    );
   }
 }

@@ -22,10 +22,16 @@ export class LoggingInterceptor implements Interceptor {
   }
 
   before(stage: string, ctx: StageContext): void {
-    this.logger().info({ stage, pipeline_run_id: ctx.pipelineRunId, topology: ctx.pipeline.identity.topology }, `stage '${stage}' starting`);
+    this.logger().info(
+      { stage, pipeline_run_id: ctx.pipelineRunId, topology: ctx.pipeline.identity.topology },
+      `stage '${stage}' starting`,
+    );
   }
 
   after(stage: string, result: StageRunResult, ctx: StageContext): void {
-    this.logger().info({ stage, status: result.status, duration_ms: result.durationMs, pipeline_run_id: ctx.pipelineRunId }, `stage '${stage}' ${result.status}`);
+    this.logger().info(
+      { stage, status: result.status, duration_ms: result.durationMs, pipeline_run_id: ctx.pipelineRunId },
+      `stage '${stage}' ${result.status}`,
+    );
   }
 }

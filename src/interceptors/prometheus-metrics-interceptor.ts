@@ -23,8 +23,18 @@ export class PrometheusMetricsInterceptor implements Interceptor {
   constructor(options: PrometheusMetricsInterceptorOptions = {}) {
     this.registry = options.registry ?? new Registry();
     const registers = [this.registry];
-    this._started = new Counter({ name: 'stage_started_total', help: 'Stages started', labelNames: ['stage'], registers });
-    this._completed = new Counter({ name: 'stage_completed_total', help: 'Stages ended, by status', labelNames: ['stage', 'status'], registers });
+    this._started = new Counter({
+      name: 'stage_started_total',
+      help: 'Stages started',
+      labelNames: ['stage'],
+      registers,
+    });
+    this._completed = new Counter({
+      name: 'stage_completed_total',
+      help: 'Stages ended, by status',
+      labelNames: ['stage', 'status'],
+      registers,
+    });
     this._duration = new Histogram({
       name: 'stage_duration_seconds',
       help: 'Stage duration in seconds',

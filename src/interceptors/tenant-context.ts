@@ -37,6 +37,8 @@ export class TenantContext {
   /** A child of `base` (default: a pino logger writing to stderr) whose lines carry `org_id` and `user_id`. */
   logger(base?: Logger): Logger {
     const parent = base ?? (baseLogger ??= pino({ name: 'stageflow' }, pino.destination(2)));
-    return parent.child(this.userId === undefined ? { org_id: this.orgId } : { org_id: this.orgId, user_id: this.userId });
+    return parent.child(
+      this.userId === undefined ? { org_id: this.orgId } : { org_id: this.orgId, user_id: this.userId },
+    );
   }
 }

@@ -43,7 +43,11 @@ export class TracingInterceptor implements Interceptor {
 
   private baseAttributes(run: PipelineContext): Record<string, string> {
     const id = run.identity;
-    const attrs: Record<string, string> = { 'stageflow.pipeline_run_id': id.pipelineRunId, 'stageflow.pipeline_name': id.pipelineName, 'stageflow.service': id.service };
+    const attrs: Record<string, string> = {
+      'stageflow.pipeline_run_id': id.pipelineRunId,
+      'stageflow.pipeline_name': id.pipelineName,
+      'stageflow.service': id.service,
+    };
     const org = id.orgId ?? TenantContext.current()?.orgId;
     if (org !== undefined && org !== null) attrs['stageflow.org_id'] = org;
     if (id.requestId !== null) attrs['stageflow.request_id'] = id.requestId;
@@ -52,18 +56,39 @@ export class TracingInterceptor implements Interceptor {
   }
 
   onPipelineStart(run: PipelineContext): void {
-    this._runs.set(run, this.tracer().startSpan(`pipeline ${run.identity.pipelineName}`, { kind: SpanKind.INTERNAL, attributes: this.baseAttributes(run) }));
+    this._runs.set(
+      run,
+      this.tracer().startSpan(`pipeline ${run.identity.pipelineName}`, {
+        kind: SpanKind.INTERNAL,
+        attributes: this.baseAttributes(run),
+      }),
+    );
   }
 
   before(stage: string, ctx: StageContext): void {
     const parent = this._runs.get(ctx.pipeline);
     const parentContext = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
-    const span = this.tracer().startSpan(`stage ${stage}`, { kind: SpanKind.INTERNAL, attributes: { ...this.baseAttributes(ctx.pipeline), 'stageflow.stage': stage, 'stageflow.attempt': String(ctx.attempt) } }, parentContext);
+    const span = this.tracer().startSpan(
+      `stage ${stage}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          ...this.baseAttributes(ctx.pipeline),
+          'stageflow.stage': stage,
+          'stageflow.attempt': String(ctx.attempt),
+        },
+      },
+      parentContext,
+    );
     let byStage = this._stages.get(ctx.pipeline);
     if (byStage === undefined) this._stages.set(ctx.pipeline, (byStage = new Map()));
     byStage.set(stage, span);
     const sc = span.spanContext();
-    ctx.addObservation(this.name, { span_name: `stage ${stage}`, trace_id: sc.traceId, span_id: sc.spanId } satisfies TracingObservation);
+    ctx.addObservation(this.name, {
+      span_name: `stage ${stage}`,
+      trace_id: sc.traceId,
+      span_id: sc.spanId,
+    } satisfies TracingObservation);
   }
 
   onError(stage: string, error: unknown, ctx: StageContext): 'fail' {
@@ -77,12 +102,18 @@ export class TracingInterceptor implements Interceptor {
     if (span === undefined) return;
     span.setAttribute('stageflow.stage.status', result.status);
     span.setAttribute('stageflow.stage.duration_ms', result.durationMs);
-    if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
+    if (result.status === 'failed')
+      span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
     else span.setStatus({ code: SpanStatusCode.OK });
     span.end();
     this._stages.get(ctx.pipeline)?.delete(stage);
     const sc = span.spanContext();
-    ctx.addObservation(this.name, { span_name: `stage ${stage}`, trace_id: sc.traceId, span_id: sc.spanId, status: result.status } satisfies TracingObservation);
+    ctx.addObservation(this.name, {
+      span_name: `stage ${stage}`,
+      trace_id: sc.traceId,
+      span_id: sc.spanId,
+      status: result.status,
+    } satisfies TracingObservation);
   }
 
   onPipelineEnd(run: PipelineContext, result: PipelineRunResult): void {
@@ -90,7 +121,8 @@ export class TracingInterceptor implements Interceptor {
     if (span === undefined) return;
     span.setAttribute('stageflow.pipeline.status', result.status);
     span.setAttribute('stageflow.pipeline.duration_ms', result.durationMs);
-    if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
+    if (result.status === 'failed')
+      span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
     else span.setStatus({ code: SpanStatusCode.OK });
     span.end();
     this._runs.delete(run);

@@ -35,7 +35,12 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /** Opens a path (or `-` for stdin) or takes a stream, and transparently gunzips content that starts with the gzip magic bytes. */
 export function openSource(source: string | Readable, options: ReadLinesOptions = {}): Readable {
-  const raw: Readable = typeof source === 'string' ? (source === '-' ? process.stdin : createReadStream(source, { highWaterMark: options.chunkBytes ?? 1 << 20 })) : source;
+  const raw: Readable =
+    typeof source === 'string'
+      ? source === '-'
+        ? process.stdin
+        : createReadStream(source, { highWaterMark: options.chunkBytes ?? 1 << 20 })
+      : source;
   const out = new PassThrough({ highWaterMark: options.chunkBytes ?? 1 << 20 });
   let decided = false;
   let read = 0;
@@ -79,7 +84,11 @@ export function openSource(source: string | Readable, options: ReadLinesOptions 
  * chunk and one partial line are held, and a line over `maxLineBytes` is skipped as it streams. `summary` is filled
  * when iteration ends.
  */
-export async function* readLineBatches(source: string | Readable, options: ReadLinesOptions = {}, summary?: { value?: SourceSummary }): AsyncGenerator<Line[]> {
+export async function* readLineBatches(
+  source: string | Readable,
+  options: ReadLinesOptions = {},
+  summary?: { value?: SourceSummary },
+): AsyncGenerator<Line[]> {
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
   const stream = openSource(source, options);
   const decoder = new StringDecoder('utf8');

@@ -62,7 +62,10 @@ export class CircuitBreaker {
     this.halfOpenMaxProbes = options.halfOpenMaxProbes ?? 1;
     this._now = options.now ?? Date.now;
     if (!(this.failureThreshold >= 1) || !(this.resetTimeoutMs >= 0) || !(this.halfOpenMaxProbes >= 1)) {
-      throw new ContractError('invalid_option', `CircuitBreaker: failureThreshold and halfOpenMaxProbes must be at least 1 and resetTimeoutMs not negative, got ${this.failureThreshold}, ${this.halfOpenMaxProbes}, ${this.resetTimeoutMs}`);
+      throw new ContractError(
+        'invalid_option',
+        `CircuitBreaker: failureThreshold and halfOpenMaxProbes must be at least 1 and resetTimeoutMs not negative, got ${this.failureThreshold}, ${this.halfOpenMaxProbes}, ${this.resetTimeoutMs}`,
+      );
     }
   }
 

@@ -37,12 +37,12 @@ export class CorrelationIds {
    */
   toDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (this.runId) out['pipeline_run_id'] = this.runId;
-    if (this.requestId) out['request_id'] = this.requestId;
-    if (this.traceId) out['trace_id'] = this.traceId;
-    if (this.sessionId) out['session_id'] = this.sessionId;
-    if (this.userId) out['user_id'] = this.userId;
-    if (this.orgId) out['org_id'] = this.orgId;
+    if (this.runId) out.pipeline_run_id = this.runId;
+    if (this.requestId) out.request_id = this.requestId;
+    if (this.traceId) out.trace_id = this.traceId;
+    if (this.sessionId) out.session_id = this.sessionId;
+    if (this.userId) out.user_id = this.userId;
+    if (this.orgId) out.org_id = this.orgId;
     return Object.assign(out, this.extra);
   }
 }

@@ -43,7 +43,13 @@ function field(e: unknown, key: 'name' | 'code' | 'message'): string | undefined
 function isTimeout(e: unknown): boolean {
   const name = field(e, 'name');
   const code = field(e, 'code');
-  return name === 'TimeoutError' || name === 'StageTimeoutError' || code === 'stage_timeout' || code === 'ETIMEDOUT' || code === 'ABORT_ERR_TIMEOUT';
+  return (
+    name === 'TimeoutError' ||
+    name === 'StageTimeoutError' ||
+    code === 'stage_timeout' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ABORT_ERR_TIMEOUT'
+  );
 }
 
 function isCircuitOpen(e: unknown): boolean {
@@ -55,7 +61,9 @@ function isCircuitOpen(e: unknown): boolean {
 function isCancelled(e: unknown): boolean {
   const name = field(e, 'name');
   const code = field(e, 'code');
-  return name === 'AbortError' || name === 'PipelineCancelledError' || code === 'ABORT_ERR' || code === 'pipeline_cancelled';
+  return (
+    name === 'AbortError' || name === 'PipelineCancelledError' || code === 'ABORT_ERR' || code === 'pipeline_cancelled'
+  );
 }
 
 function typeName(error: unknown): string {

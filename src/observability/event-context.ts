@@ -30,7 +30,10 @@ export interface StreamEnrichment {
  * Builds the enrichment keys of the `stream.*` events once per queue or buffer: only keys the context defines are
  * present (the schemas make them optional), so a helper used outside a pipeline sends none.
  */
-export function streamEnrichment(context: EventContext | undefined, channel: string | undefined): Readonly<StreamEnrichment> {
+export function streamEnrichment(
+  context: EventContext | undefined,
+  channel: string | undefined,
+): Readonly<StreamEnrichment> {
   const out: StreamEnrichment = {};
   if (context?.pipelineRunId !== undefined) out.pipeline_run_id = context.pipelineRunId;
   if (context?.requestId !== undefined) out.request_id = context.requestId;

@@ -87,7 +87,12 @@ export class EventProviderCallLogger implements ProviderCallLogger {
   /** Emits `provider.call.started` and returns a fresh call id (a random UUID). */
   logCallStart(call: ProviderCallStart): string {
     const callId = randomUUID();
-    const identity: Identity = { call_id: callId, operation: call.operation, provider: call.provider, model_id: call.modelId };
+    const identity: Identity = {
+      call_id: callId,
+      operation: call.operation,
+      provider: call.provider,
+      model_id: call.modelId,
+    };
     if (call.pipelineRunId !== undefined) identity.pipeline_run_id = call.pipelineRunId;
     if (call.requestId !== undefined) identity.request_id = call.requestId;
     if (call.sessionId !== undefined) identity.session_id = call.sessionId;
@@ -102,14 +107,28 @@ export class EventProviderCallLogger implements ProviderCallLogger {
   /** Emits `provider.call.completed` or `provider.call.failed`; throws `provider_call_unknown` for an id it did not issue or already ended. */
   logCallEnd(callId: string, end: ProviderCallEnd): void {
     const identity = this._open.get(callId);
-    if (identity === undefined) throw new ContractError('provider_call_unknown', `EventProviderCallLogger: no open call with id '${callId}'`);
+    if (identity === undefined)
+      throw new ContractError('provider_call_unknown', `EventProviderCallLogger: no open call with id '${callId}'`);
     this._open.delete(callId);
     const latency = Math.max(0, Math.trunc(end.latencyMs));
     if (end.success) {
-      emitProviderCallCompleted({ ...identity, success: true, latency_ms: latency, ...(end.usage === undefined ? {} : { usage: end.usage }) }, this._emitOptions);
+      emitProviderCallCompleted(
+        { ...identity, success: true, latency_ms: latency, ...(end.usage === undefined ? {} : { usage: end.usage }) },
+        this._emitOptions,
+      );
       return;
     }
-    const error = end.error instanceof Error ? end.error.message : end.error === undefined ? 'unknown error' : String(end.error);
-    emitProviderCallFailed({ ...identity, success: false, latency_ms: latency, error, ...(end.errorCode === undefined ? {} : { error_code: end.errorCode }) }, this._emitOptions);
+    const error =
+      end.error instanceof Error ? end.error.message : end.error === undefined ? 'unknown error' : String(end.error);
+    emitProviderCallFailed(
+      {
+        ...identity,
+        success: false,
+        latency_ms: latency,
+        error,
+        ...(end.errorCode === undefined ? {} : { error_code: end.errorCode }),
+      },
+      this._emitOptions,
+    );
   }
 }

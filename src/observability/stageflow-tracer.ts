@@ -1,4 +1,12 @@
-import { ProxyTracerProvider, SpanKind, SpanStatusCode, TraceFlags, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import {
+  ProxyTracerProvider,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  isSpanContextValid,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import type { AttributeValue, Attributes, Span } from '@opentelemetry/api';
 import { currentTraceState, runWithTraceState } from './correlation.js';
 import { activeOtelContext, runInOtelContext } from './otel-context.js';
@@ -28,7 +36,9 @@ export interface StageflowSpan {
 }
 
 function exceptionAttributes(error: unknown): Attributes {
-  return error instanceof Error ? { 'exception.type': error.constructor.name || error.name, 'exception.message': error.message } : { 'exception.type': typeof error, 'exception.message': String(error) };
+  return error instanceof Error
+    ? { 'exception.type': error.constructor.name || error.name, 'exception.message': error.message }
+    : { 'exception.type': typeof error, 'exception.message': String(error) };
 }
 
 /**
@@ -63,8 +73,8 @@ export class NoOpSpan implements StageflowSpan {
   }
 
   setStatus(status: StageflowSpanStatus, description?: string): this {
-    this.attributes['_status'] = status;
-    if (description !== undefined) this.attributes['_status_description'] = description;
+    this.attributes._status = status;
+    if (description !== undefined) this.attributes._status_description = description;
     return this;
   }
 
@@ -155,7 +165,11 @@ export class StageflowTracer {
     let parent = activeOtelContext();
     const state = currentTraceState();
     let parentSpan = trace.getSpan(parent)?.spanContext();
-    if ((parentSpan === undefined || !isSpanContextValid(parentSpan)) && state.traceId !== null && state.spanId !== null) {
+    if (
+      (parentSpan === undefined || !isSpanContextValid(parentSpan)) &&
+      state.traceId !== null &&
+      state.spanId !== null
+    ) {
       // continue a trace that arrived through headers: its span is our remote parent
       const remote = { traceId: state.traceId, spanId: state.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
       if (isSpanContextValid(remote)) {
@@ -163,7 +177,14 @@ export class StageflowTracer {
         parentSpan = remote;
       }
     }
-    const otelSpan = trace.getTracer(this.name).startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes === undefined ? {} : { attributes: options.attributes }) }, parent);
+    const otelSpan = trace.getTracer(this.name).startSpan(
+      name,
+      {
+        kind: options.kind ?? SpanKind.INTERNAL,
+        ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+      },
+      parent,
+    );
     const sc = otelSpan.spanContext();
     if (!isSpanContextValid(sc)) {
       otelSpan.end();
@@ -172,7 +193,11 @@ export class StageflowTracer {
     const span = new OtelSpan(otelSpan);
     const ctx = trace.setSpan(parent, otelSpan);
     const parentSpanId = parentSpan !== undefined && isSpanContextValid(parentSpan) ? parentSpan.spanId : null;
-    return runInOtelContext(ctx, () => runWithTraceState({ traceId: sc.traceId, spanId: sc.spanId, parentSpanId }, () => this._run(span, fn, () => otelSpan.end())));
+    return runInOtelContext(ctx, () =>
+      runWithTraceState({ traceId: sc.traceId, spanId: sc.spanId, parentSpanId }, () =>
+        this._run(span, fn, () => otelSpan.end()),
+      ),
+    );
   }
 
   /** Writes the current trace headers into `carrier`: OpenTelemetry's propagator first, then {@link TraceContext} headers over it. */

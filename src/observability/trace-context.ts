@@ -24,7 +24,9 @@ const SPAN_ID_RE = /^[0-9a-f]{16}$/;
 const TRACEPARENT_RE = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
 /** Incoming headers: a Node `IncomingHttpHeaders`-like record, a fetch `Headers`, a `Map` or `[name, value]` pairs. */
-export type HeaderSource = Readonly<Record<string, string | readonly string[] | undefined>> | Iterable<readonly [string, string]>;
+export type HeaderSource =
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | Iterable<readonly [string, string]>;
 
 /** The fields of a {@link TraceContext}; ids are strings (UUIDs lowercase), absent ones null. */
 export interface TraceContextInit {
@@ -68,7 +70,8 @@ export function parseTraceparent(value: string | undefined): ParsedTraceparent {
   const m = value === undefined ? null : TRACEPARENT_RE.exec(value.trim());
   if (m === null) return { traceId: undefined, spanId: undefined };
   const [, version, traceId, spanId, , rest] = m;
-  if (version === 'ff' || (version === '00' && rest !== undefined) || traceId === ZERO_TRACE_ID) return { traceId: undefined, spanId: undefined };
+  if (version === 'ff' || (version === '00' && rest !== undefined) || traceId === ZERO_TRACE_ID)
+    return { traceId: undefined, spanId: undefined };
   return { traceId, spanId: spanId === NO_SPAN_ID ? null : spanId };
 }
 
@@ -82,7 +85,8 @@ function isSpanId(id: string | null): id is string {
 
 function lowerCaseHeaders(headers: HeaderSource): Map<string, string> {
   const out = new Map<string, string>();
-  const entries: Iterable<readonly [string, unknown]> = Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
+  const entries: Iterable<readonly [string, unknown]> =
+    Symbol.iterator in headers ? (headers as Iterable<readonly [string, string]>) : Object.entries(headers);
   for (const [name, raw] of entries) {
     const value = Array.isArray(raw) ? (raw[0] as unknown) : raw;
     if (typeof value !== 'string') continue;
@@ -136,7 +140,7 @@ export class TraceContext {
     let traceId = state.traceId;
     let spanId = state.spanId;
     const span = trace.getSpan(activeOtelContext());
-    if (span !== undefined && span.isRecording() && isSpanContextValid(span.spanContext())) {
+    if (span?.isRecording() && isSpanContextValid(span.spanContext())) {
       traceId = span.spanContext().traceId;
       spanId = span.spanContext().spanId;
     }
@@ -152,7 +156,8 @@ export class TraceContext {
     const parsed = parseTraceparent(h.get(TRACEPARENT_HEADER));
     const baggage: Record<string, string> = {};
     for (const [name, value] of h) {
-      if (name.startsWith(BAGGAGE_HEADER_PREFIX) && name.length > BAGGAGE_HEADER_PREFIX.length) baggage[name.slice(BAGGAGE_HEADER_PREFIX.length)] = value;
+      if (name.startsWith(BAGGAGE_HEADER_PREFIX) && name.length > BAGGAGE_HEADER_PREFIX.length)
+        baggage[name.slice(BAGGAGE_HEADER_PREFIX.length)] = value;
     }
     return new TraceContext({
       traceId: parsed.traceId ?? null,
@@ -170,7 +175,15 @@ export class TraceContext {
    * afterwards (a null field keeps the outer value, as in the reference).
    */
   activate<R>(fn: () => R): R {
-    return runWithTraceState({ traceId: this.traceId, spanId: this.spanId, parentSpanId: this.parentSpanId, correlationId: this.correlationId }, fn);
+    return runWithTraceState(
+      {
+        traceId: this.traceId,
+        spanId: this.spanId,
+        parentSpanId: this.parentSpanId,
+        correlationId: this.correlationId,
+      },
+      fn,
+    );
   }
 
   /** The reference's `to_dict`: every key, null when unset, baggage copied, `created_at` as given. */
@@ -194,7 +207,8 @@ export class TraceContext {
    */
   toHeaders(): Record<string, string> {
     const out: Record<string, string> = {};
-    if (isTraceId(this.traceId)) out[TRACEPARENT_HEADER] = `00-${this.traceId}-${isSpanId(this.spanId) ? this.spanId : NO_SPAN_ID}-01`;
+    if (isTraceId(this.traceId))
+      out[TRACEPARENT_HEADER] = `00-${this.traceId}-${isSpanId(this.spanId) ? this.spanId : NO_SPAN_ID}-01`;
     if (this.correlationId) out[CORRELATION_ID_HEADER] = this.correlationId;
     if (this.pipelineRunId) out[PIPELINE_RUN_ID_HEADER] = this.pipelineRunId;
     if (this.requestId) out[REQUEST_ID_HEADER] = this.requestId;

@@ -5,7 +5,10 @@ import type { SubpipelineSpawner } from './subpipeline-spawner.js';
 import type { WideContextBlock } from './wide-event-emitter.js';
 
 /** The run options a child run inherits from its parent unless the spawn overrides them. */
-export type InheritedRunOptions = Pick<PipelineRunOptions, 'interceptors' | 'wideEvents' | 'runLogger' | 'lookupDescriptor' | 'cancelGraceMs'>;
+export type InheritedRunOptions = Pick<
+  PipelineRunOptions,
+  'interceptors' | 'wideEvents' | 'runLogger' | 'lookupDescriptor' | 'cancelGraceMs'
+>;
 
 /**
  * The state of one run shared by its stages and interceptors: identity and correlation keys, the run's sink, its
@@ -25,7 +28,14 @@ export class PipelineContext {
   /** What child runs spawned from this run inherit (interceptors, wide events, run logger, descriptor lookup, grace). */
   readonly inherited: InheritedRunOptions;
 
-  constructor(init: { identity: RunIdentity; sink: EventSink; signal: AbortSignal; depth: number; spawner: SubpipelineSpawner; inherited: InheritedRunOptions }) {
+  constructor(init: {
+    identity: RunIdentity;
+    sink: EventSink;
+    signal: AbortSignal;
+    depth: number;
+    spawner: SubpipelineSpawner;
+    inherited: InheritedRunOptions;
+  }) {
     this.inherited = init.inherited;
     this.identity = init.identity;
     this.sink = init.sink;

@@ -1,5 +1,10 @@
 import type { EventSink } from '../sinks/event-sink.js';
-import { emitPipelineCancelled, emitPipelineCompleted, emitPipelineFailed, emitPipelineStarted } from '../../generated/index.js';
+import {
+  emitPipelineCancelled,
+  emitPipelineCompleted,
+  emitPipelineFailed,
+  emitPipelineStarted,
+} from '../../generated/index.js';
 import type { ErrorSummaryCode } from '../observability/error-summary.js';
 
 /** The identity of a run that every `pipeline.*` lifecycle event carries. */
@@ -105,17 +110,35 @@ export class EventPipelineRunLogger implements PipelineRunLogger {
   }
 
   logRunCompleted(input: RunCompletedLog): void {
-    emitPipelineCompleted({ ...base(input.run), duration_ms: input.durationMs, stage_counts: { ...input.stageCounts } }, this._options);
+    emitPipelineCompleted(
+      { ...base(input.run), duration_ms: input.durationMs, stage_counts: { ...input.stageCounts } },
+      this._options,
+    );
   }
 
   logRunFailed(input: RunFailedLog): void {
     emitPipelineFailed(
-      { ...base(input.run), duration_ms: input.durationMs, error: input.error, error_code: input.errorCode, retryable: input.retryable, failed_stage: input.stage },
+      {
+        ...base(input.run),
+        duration_ms: input.durationMs,
+        error: input.error,
+        error_code: input.errorCode,
+        retryable: input.retryable,
+        failed_stage: input.stage,
+      },
       this._options,
     );
   }
 
   logRunCancelled(input: RunCancelledLog): void {
-    emitPipelineCancelled({ ...base(input.run), duration_ms: input.durationMs, reason: input.reason, cancelled_by_stage: input.cancelledByStage }, this._options);
+    emitPipelineCancelled(
+      {
+        ...base(input.run),
+        duration_ms: input.durationMs,
+        reason: input.reason,
+        cancelled_by_stage: input.cancelledByStage,
+      },
+      this._options,
+    );
   }
 }

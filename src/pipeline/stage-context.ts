@@ -11,10 +11,25 @@ import type { SubpipelineResult, SpawnOptions } from './subpipeline-spawner.js';
  * The enrichment keys {@link StageContext.emitEvent} owns: a caller passing one gets a `ContractError` with code
  * `reserved_key` (unlike the reference, where caller data silently overrides them).
  */
-export const RESERVED_ENRICHMENT_KEYS: readonly string[] = ['pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'execution_mode', 'topology', 'service'];
+export const RESERVED_ENRICHMENT_KEYS: readonly string[] = [
+  'pipeline_run_id',
+  'request_id',
+  'session_id',
+  'user_id',
+  'org_id',
+  'execution_mode',
+  'topology',
+  'service',
+];
 
 // the keys a pipeline context adds to an event whose schema is unknown (catalogue 2.2)
-const DEFAULT_ENRICHMENT: readonly string[] = ['pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service'];
+const DEFAULT_ENRICHMENT: readonly string[] = [
+  'pipeline_run_id',
+  'request_id',
+  'execution_mode',
+  'topology',
+  'service',
+];
 
 /** A lookup for event types the generated catalogue does not know (the custom-event registry). */
 export type DescriptorLookup = (type: string) => EventDescriptor | undefined;
@@ -69,13 +84,19 @@ export class StageContext {
   emitEvent(type: string, data: Readonly<Record<string, unknown>> = {}): void {
     for (const key of RESERVED_ENRICHMENT_KEYS) {
       if (Object.hasOwn(data, key)) {
-        throw new ContractError('reserved_key', `stage '${this.stage}': emitEvent('${type}') got reserved key '${key}'; the run sets it (reserved: ${RESERVED_ENRICHMENT_KEYS.join(', ')})`);
+        throw new ContractError(
+          'reserved_key',
+          `stage '${this.stage}': emitEvent('${type}') got reserved key '${key}'; the run sets it (reserved: ${RESERVED_ENRICHMENT_KEYS.join(', ')})`,
+        );
       }
     }
     if (!this._isOpen()) return;
     const descriptor = findEventDescriptor(type) ?? this._lookup?.(type) ?? findCustomEventDescriptor(type);
     const all = this.enrichment();
-    const keys = descriptor === undefined ? DEFAULT_ENRICHMENT : RESERVED_ENRICHMENT_KEYS.filter((k) => descriptor.properties.includes(k));
+    const keys =
+      descriptor === undefined
+        ? DEFAULT_ENRICHMENT
+        : RESERVED_ENRICHMENT_KEYS.filter((k) => descriptor.properties.includes(k));
     const enriched: Record<string, unknown> = {};
     for (const k of keys) enriched[k] = all[k];
     emitEvent(type, mergePayload(enriched, data), descriptor, { sink: this.pipeline.sink });
@@ -92,7 +113,10 @@ export class StageContext {
   }
 
   /** Runs `graph` as a child run of this one through the run's spawner (depth-limited, cancelled with this run). */
-  spawnSubpipeline(graph: StageGraph, options: SpawnOptions & { readonly runOptions?: Partial<PipelineRunOptions> } = {}): Promise<SubpipelineResult> {
+  spawnSubpipeline(
+    graph: StageGraph,
+    options: SpawnOptions & { readonly runOptions?: Partial<PipelineRunOptions> } = {},
+  ): Promise<SubpipelineResult> {
     return this.pipeline.spawner.spawn(this, graph, options);
   }
 }

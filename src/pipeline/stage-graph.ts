@@ -132,7 +132,9 @@ function sortedInterceptors(list: readonly Interceptor[]): Interceptor[] {
 }
 
 function warnInterceptor(i: Interceptor, hook: string, e: unknown): void {
-  process.emitWarning(`stageflow pipeline: interceptor '${i.name}' threw in ${hook}: ${e instanceof Error ? e.message : String(e)}`);
+  process.emitWarning(
+    `stageflow pipeline: interceptor '${i.name}' threw in ${hook}: ${e instanceof Error ? e.message : String(e)}`,
+  );
 }
 
 function fingerprint(data: Readonly<Record<string, unknown>>, fields: readonly string[] | undefined): string {
@@ -161,7 +163,11 @@ export class StageGraph {
     this.name = name;
     const map = new Map<string, StageSpec>();
     for (const s of stages) {
-      if (!STAGE_NAME.test(s.name)) throw new ContractError('invalid_stage', `stage name '${s.name}' is invalid: expected a non-empty name without dots (^[^.]+$)`);
+      if (!STAGE_NAME.test(s.name))
+        throw new ContractError(
+          'invalid_stage',
+          `stage name '${s.name}' is invalid: expected a non-empty name without dots (^[^.]+$)`,
+        );
       if (map.has(s.name)) throw new ContractError('invalid_stage', `stage '${s.name}' is declared twice`);
       map.set(s.name, s);
     }
@@ -171,14 +177,20 @@ export class StageGraph {
       }
       const g = s.guardRetry;
       if (g !== undefined) {
-        if (g.retryStage === s.name) throw new ContractError('invalid_stage', `guard '${s.name}': retryStage must not be the guard itself`);
-        if (!s.dependencies.includes(g.retryStage)) throw new ContractError('invalid_stage', `guard '${s.name}': retryStage '${g.retryStage}' must be one of its dependencies (${s.dependencies.join(', ') || 'none'})`);
+        if (g.retryStage === s.name)
+          throw new ContractError('invalid_stage', `guard '${s.name}': retryStage must not be the guard itself`);
+        if (!s.dependencies.includes(g.retryStage))
+          throw new ContractError(
+            'invalid_stage',
+            `guard '${s.name}': retryStage '${g.retryStage}' must be one of its dependencies (${s.dependencies.join(', ') || 'none'})`,
+          );
       }
     }
     const state = new Map<string, 1 | 2>();
     const visit = (n: string, path: string[]): void => {
       if (state.get(n) === 2) return;
-      if (state.get(n) === 1) throw new ContractError('invalid_stage', `dependency cycle: ${[...path, n].join(' -> ')}`);
+      if (state.get(n) === 1)
+        throw new ContractError('invalid_stage', `dependency cycle: ${[...path, n].join(' -> ')}`);
       state.set(n, 1);
       for (const d of map.get(n)?.dependencies ?? []) visit(d, [...path, n]);
       state.set(n, 2);
@@ -205,9 +217,23 @@ export class StageGraphBuilder {
   }
 
   /** Adds a stage; rejects a name that does not match `^[^.]+$` at once. */
-  stage(name: string, runner: StageRunner, options: { dependencies?: readonly string[]; timeoutMs?: number; guardRetry?: GuardRetryPolicy } = {}): this {
-    if (!STAGE_NAME.test(name)) throw new ContractError('invalid_stage', `stage name '${name}' is invalid: expected a non-empty name without dots (^[^.]+$)`);
-    this._stages.push({ name, runner, dependencies: options.dependencies ?? [], timeoutMs: options.timeoutMs, guardRetry: options.guardRetry });
+  stage(
+    name: string,
+    runner: StageRunner,
+    options: { dependencies?: readonly string[]; timeoutMs?: number; guardRetry?: GuardRetryPolicy } = {},
+  ): this {
+    if (!STAGE_NAME.test(name))
+      throw new ContractError(
+        'invalid_stage',
+        `stage name '${name}' is invalid: expected a non-empty name without dots (^[^.]+$)`,
+      );
+    this._stages.push({
+      name,
+      runner,
+      dependencies: options.dependencies ?? [],
+      timeoutMs: options.timeoutMs,
+      guardRetry: options.guardRetry,
+    });
     return this;
   }
 
@@ -238,8 +264,16 @@ class GraphRun {
     this._sink = sink;
     this._interceptors = sortedInterceptors(options.interceptors ?? []);
     this._reversed = [...this._interceptors].reverse();
-    this._wide = options.wideEvents === true ? new WideEventEmitter() : options.wideEvents === false ? undefined : options.wideEvents;
-    this._loggers = [new EventPipelineRunLogger({ sink }), ...(options.runLogger === undefined ? [] : [options.runLogger])];
+    this._wide =
+      options.wideEvents === true
+        ? new WideEventEmitter()
+        : options.wideEvents === false
+          ? undefined
+          : options.wideEvents;
+    this._loggers = [
+      new EventPipelineRunLogger({ sink }),
+      ...(options.runLogger === undefined ? [] : [options.runLogger]),
+    ];
     const identity: RunIdentity = {
       pipelineRunId: options.pipelineRunId ?? randomUUID(),
       parentRunId: options.parentRunId ?? null,
@@ -258,7 +292,14 @@ class GraphRun {
     if (options.runLogger !== undefined) inherited.runLogger = options.runLogger;
     if (options.lookupDescriptor !== undefined) inherited.lookupDescriptor = options.lookupDescriptor;
     if (options.cancelGraceMs !== undefined) inherited.cancelGraceMs = options.cancelGraceMs;
-    this._ctx = new PipelineContext({ identity, sink, signal: this._controller.signal, depth: options.depth ?? 0, spawner: options.spawner ?? new SubpipelineSpawner(), inherited });
+    this._ctx = new PipelineContext({
+      identity,
+      sink,
+      signal: this._controller.signal,
+      depth: options.depth ?? 0,
+      spawner: options.spawner ?? new SubpipelineSpawner(),
+      inherited,
+    });
   }
 
   private wideContext(): WideContextBlock {
@@ -275,7 +316,8 @@ class GraphRun {
     if (byStage !== undefined) this._cancelledByStage = byStage;
     // the cascade report comes first so descendants' pipeline.canceled precede their own terminal events
     const spawner = this._ctx.spawner;
-    if (spawner.tracker.getChildren(this._ctx.pipelineRunId).size > 0) spawner.cancelWithChildren(this._ctx.pipelineRunId, reason, this._sink);
+    if (spawner.tracker.getChildren(this._ctx.pipelineRunId).size > 0)
+      spawner.cancelWithChildren(this._ctx.pipelineRunId, reason, this._sink);
     this._controller.abort(new PipelineCancelledError(reason));
   }
 
@@ -287,10 +329,26 @@ class GraphRun {
       const r: unknown = outer?.reason;
       // a bare abort() carries a generic AbortError: report it with the reference's default reason
       const generic = r === undefined || (r instanceof Error && r.name === 'AbortError');
-      this.cancel(generic ? 'user_requested' : r instanceof PipelineCancelledError ? r.reason : r instanceof Error ? r.message || 'user_requested' : String(r));
+      this.cancel(
+        generic
+          ? 'user_requested'
+          : r instanceof PipelineCancelledError
+            ? r.reason
+            : r instanceof Error
+              ? r.message || 'user_requested'
+              : String(r),
+      );
     };
     const who = { pipelineRunId: identity.pipelineRunId, pipelineName: identity.pipelineName, run: identity };
-    this.log((l) => l.logRunStarted({ ...who, topology: identity.topology, executionMode: identity.executionMode, userId: identity.userId, stages: [...this._graph.stages.keys()] }));
+    this.log((l) =>
+      l.logRunStarted({
+        ...who,
+        topology: identity.topology,
+        executionMode: identity.executionMode,
+        userId: identity.userId,
+        stages: [...this._graph.stages.keys()],
+      }),
+    );
     for (const i of this._interceptors) {
       try {
         i.onPipelineStart?.(this._ctx);
@@ -309,7 +367,14 @@ class GraphRun {
     const result = this.buildResult(durationMs);
     if (this._wide !== undefined) {
       const details = [...this._results.values()].map((r) => this.summary(r));
-      this._wide.emitPipelineEvent(this._sink, WideEventEmitter.buildPipelinePayload(this.wideContext(), details, { pipelineName: identity.pipelineName, status: result.status, durationMs }));
+      this._wide.emitPipelineEvent(
+        this._sink,
+        WideEventEmitter.buildPipelinePayload(this.wideContext(), details, {
+          pipelineName: identity.pipelineName,
+          status: result.status,
+          durationMs,
+        }),
+      );
     }
     for (const i of this._reversed) {
       try {
@@ -326,12 +391,30 @@ class GraphRun {
         counts[r.status] = (counts[r.status] ?? 0) + 1;
         statuses[r.stage] = r.status;
       }
-      this.log((l) => l.logRunCompleted({ ...who, durationMs, status: 'completed', stageResults: statuses, stageCounts: counts }));
+      this.log((l) =>
+        l.logRunCompleted({ ...who, durationMs, status: 'completed', stageResults: statuses, stageCounts: counts }),
+      );
     } else if (result.status === 'cancelled') {
-      this.log((l) => l.logRunCancelled({ ...who, durationMs, reason: this._cancelReason ?? 'user_requested', cancelledByStage: this._cancelledByStage ?? null }));
+      this.log((l) =>
+        l.logRunCancelled({
+          ...who,
+          durationMs,
+          reason: this._cancelReason ?? 'user_requested',
+          cancelledByStage: this._cancelledByStage ?? null,
+        }),
+      );
     } else {
       const s = result.errorSummary;
-      this.log((l) => l.logRunFailed({ ...who, durationMs, error: s?.message ?? 'failed', errorCode: s?.code ?? 'UNKNOWN', retryable: s?.retryable ?? false, stage: result.failedStage ?? null }));
+      this.log((l) =>
+        l.logRunFailed({
+          ...who,
+          durationMs,
+          error: s?.message ?? 'failed',
+          errorCode: s?.code ?? 'UNKNOWN',
+          retryable: s?.retryable ?? false,
+          stage: result.failedStage ?? null,
+        }),
+      );
     }
     return result;
   }
@@ -343,7 +426,10 @@ class GraphRun {
     for (const l of others) {
       try {
         const p = call(l);
-        if (p !== undefined) p.catch((e: unknown) => process.emitWarning(`stageflow pipeline: run logger failed: ${e instanceof Error ? e.message : String(e)}`));
+        if (p !== undefined)
+          p.catch((e: unknown) =>
+            process.emitWarning(`stageflow pipeline: run logger failed: ${e instanceof Error ? e.message : String(e)}`),
+          );
       } catch (e) {
         process.emitWarning(`stageflow pipeline: run logger failed: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -353,15 +439,33 @@ class GraphRun {
   private buildResult(durationMs: number): PipelineRunResult {
     let finalOutput: Record<string, unknown> = {};
     for (const r of this._results.values()) if (r.status === 'completed') finalOutput = { ...finalOutput, ...r.data };
-    const base = { pipelineRunId: this._ctx.pipelineRunId, durationMs, stages: this._results, finalOutput, context: this._ctx };
+    const base = {
+      pipelineRunId: this._ctx.pipelineRunId,
+      durationMs,
+      stages: this._results,
+      finalOutput,
+      context: this._ctx,
+    };
     if (this._cancelReason !== undefined) {
       const error = new PipelineCancelledError(this._cancelReason);
-      return { ...base, status: 'cancelled', error, errorSummary: summarizePipelineError(error), ...(this._cancelledByStage === undefined ? {} : { cancelledByStage: this._cancelledByStage }) };
+      return {
+        ...base,
+        status: 'cancelled',
+        error,
+        errorSummary: summarizePipelineError(error),
+        ...(this._cancelledByStage === undefined ? {} : { cancelledByStage: this._cancelledByStage }),
+      };
     }
     const failed = [...this._results.values()].find((r) => r.status === 'failed');
     if (failed !== undefined) {
       const error = failed.error ?? new Error(`stage '${failed.stage}' failed`);
-      return { ...base, status: 'failed', error, errorSummary: summarizePipelineError(error, { stage: failed.stage }), failedStage: failed.stage };
+      return {
+        ...base,
+        status: 'failed',
+        error,
+        errorSummary: summarizePipelineError(error, { stage: failed.stage }),
+        failedStage: failed.stage,
+      };
     }
     return { ...base, status: 'completed' };
   }
@@ -388,7 +492,10 @@ class GraphRun {
             pending.delete(name);
             const root = blocked.get(bad) ?? bad;
             blocked.set(name, root);
-            this.skip(name, root === bad ? `dependency '${bad}' failed` : `dependency '${bad}' was skipped because '${root}' failed`);
+            this.skip(
+              name,
+              root === bad ? `dependency '${bad}' failed` : `dependency '${bad}' was skipped because '${root}' failed`,
+            );
             progressed = true;
             continue;
           }
@@ -412,7 +519,11 @@ class GraphRun {
 
   private skip(name: string, reason: string): void {
     const id = this._ctx.identity;
-    emitStageNameSkipped(name, { stage: name, reason, pipeline_run_id: id.pipelineRunId, request_id: id.requestId }, { sink: this._sink });
+    emitStageNameSkipped(
+      name,
+      { stage: name, reason, pipeline_run_id: id.pipelineRunId, request_id: id.requestId },
+      { sink: this._sink },
+    );
   }
 
   private async runStageWithGuard(spec: StageSpec): Promise<StageRunResult> {
@@ -424,7 +535,11 @@ class GraphRun {
     const maxAttempts = policy.maxAttempts ?? 2;
     const stagnationLimit = policy.stagnationLimit ?? 2;
     const timeoutSeconds = policy.timeoutSeconds ?? null;
-    const idBase = { pipeline_run_id: this._ctx.pipelineRunId, request_id: this._ctx.identity.requestId, execution_mode: this._ctx.identity.executionMode };
+    const idBase = {
+      pipeline_run_id: this._ctx.pipelineRunId,
+      request_id: this._ctx.identity.requestId,
+      execution_mode: this._ctx.identity.executionMode,
+    };
     const firstFailure = performance.now();
     let attempts = 0;
     let hits = 0;
@@ -434,12 +549,38 @@ class GraphRun {
       const fp = fingerprint({ ...result.data, error: result.error?.message ?? null }, policy.hashFields);
       hits = fp === previous ? hits + 1 : 0;
       previous = fp;
-      const common = { guard: spec.name, retry_stage: policy.retryStage, stagnation_hits: hits, timeout_seconds: timeoutSeconds };
-      emitGuardRetryAttempt({ ...idBase, ...common, attempt: attempts, max_attempts: maxAttempts }, { sink: this._sink });
+      const common = {
+        guard: spec.name,
+        retry_stage: policy.retryStage,
+        stagnation_hits: hits,
+        timeout_seconds: timeoutSeconds,
+      };
+      emitGuardRetryAttempt(
+        { ...idBase, ...common, attempt: attempts, max_attempts: maxAttempts },
+        { sink: this._sink },
+      );
       const elapsedS = (performance.now() - firstFailure) / 1000;
-      const reason = timeoutSeconds !== null && elapsedS >= timeoutSeconds ? 'timeout' : hits >= stagnationLimit ? 'stagnation' : attempts >= maxAttempts ? 'max_attempts' : undefined;
+      const reason =
+        timeoutSeconds !== null && elapsedS >= timeoutSeconds
+          ? 'timeout'
+          : hits >= stagnationLimit
+            ? 'stagnation'
+            : attempts >= maxAttempts
+              ? 'max_attempts'
+              : undefined;
       if (reason !== undefined) {
-        emitGuardRetryExhausted({ ...idBase, guard: spec.name, attempts, stagnation_hits: hits, retry_stage: policy.retryStage, timeout_seconds: timeoutSeconds, reason }, { sink: this._sink });
+        emitGuardRetryExhausted(
+          {
+            ...idBase,
+            guard: spec.name,
+            attempts,
+            stagnation_hits: hits,
+            retry_stage: policy.retryStage,
+            timeout_seconds: timeoutSeconds,
+            reason,
+          },
+          { sink: this._sink },
+        );
         return result;
       }
       emitGuardRetryScheduled({ ...idBase, ...common, attempt: attempts }, { sink: this._sink });
@@ -447,7 +588,8 @@ class GraphRun {
       if (retried.status === 'failed' || retried.status === 'cancelled') return result;
       result = await this.runStage(spec, attempts + 1);
     }
-    if (result.status !== 'failed' && attempts > 0) emitGuardRetryRecovered({ ...idBase, guard: spec.name, attempts }, { sink: this._sink });
+    if (result.status !== 'failed' && attempts > 0)
+      emitGuardRetryRecovered({ ...idBase, guard: spec.name, attempts }, { sink: this._sink });
     return result;
   }
 
@@ -467,7 +609,15 @@ class GraphRun {
       const onRunAbort = (): void => controller.abort(runSignal.reason);
       if (runSignal.aborted) onRunAbort();
       else runSignal.addEventListener('abort', onRunAbort, { once: true });
-      const ctx = new StageContext({ pipeline: this._ctx, stage: name, signal: controller.signal, inputs, attempt, lookup: this._options.lookupDescriptor, isOpen: () => this._open });
+      const ctx = new StageContext({
+        pipeline: this._ctx,
+        stage: name,
+        signal: controller.signal,
+        inputs,
+        attempt,
+        lookup: this._options.lookupDescriptor,
+        isOpen: () => this._open,
+      });
       return { ctx, controller, close: () => runSignal.removeEventListener('abort', onRunAbort) };
     };
     let current = open();
@@ -502,32 +652,91 @@ class GraphRun {
     else if (output === undefined) status = 'completed';
     else {
       data = output.data;
-      status = output.outcome === 'ok' ? 'completed' : output.outcome === 'skip' ? 'skipped' : output.outcome === 'cancel' ? 'cancelled' : 'failed';
+      status =
+        output.outcome === 'ok'
+          ? 'completed'
+          : output.outcome === 'skip'
+            ? 'skipped'
+            : output.outcome === 'cancel'
+              ? 'cancelled'
+              : 'failed';
       if (output.outcome === 'fail') error = output.error ?? new Error(`stage '${name}' failed`);
     }
-    const result: StageRunResult = { stage: name, status, data, ...(error === undefined ? {} : { error }), startedAt, endedAt, durationMs, attempt };
+    const result: StageRunResult = {
+      stage: name,
+      status,
+      data,
+      ...(error === undefined ? {} : { error }),
+      startedAt,
+      endedAt,
+      durationMs,
+      attempt,
+    };
     await this.after(name, result, ctx);
     const sinkOpt = { sink: this._sink };
     if (status === 'failed') {
-      emitStageNameFailed(name, { ...this.stageBase(name), status: 'failed', error: error?.message ?? 'failed', error_type: error?.name ?? 'Error', duration_ms: durationMs }, sinkOpt);
+      emitStageNameFailed(
+        name,
+        {
+          ...this.stageBase(name),
+          status: 'failed',
+          error: error?.message ?? 'failed',
+          error_type: error?.name ?? 'Error',
+          duration_ms: durationMs,
+        },
+        sinkOpt,
+      );
     } else if (status === 'skipped') {
       const reason = typeof data.reason === 'string' ? data.reason : 'skipped';
-      emitStageNameSkipped(name, { stage: name, reason, duration_ms: durationMs, pipeline_run_id: this._ctx.pipelineRunId, request_id: this._ctx.identity.requestId }, sinkOpt);
+      emitStageNameSkipped(
+        name,
+        {
+          stage: name,
+          reason,
+          duration_ms: durationMs,
+          pipeline_run_id: this._ctx.pipelineRunId,
+          request_id: this._ctx.identity.requestId,
+        },
+        sinkOpt,
+      );
     } else {
-      emitStageNameCompleted(name, { ...this.stageBase(name), status: 'completed', duration_ms: durationMs, data_keys: Object.keys(data).sort(), ...(status === 'cancelled' ? { cancelled: true } : {}) }, sinkOpt);
+      emitStageNameCompleted(
+        name,
+        {
+          ...this.stageBase(name),
+          status: 'completed',
+          duration_ms: durationMs,
+          data_keys: Object.keys(data).sort(),
+          ...(status === 'cancelled' ? { cancelled: true } : {}),
+        },
+        sinkOpt,
+      );
     }
     this._results.delete(name);
     this._results.set(name, result);
     this._wide?.emitStageEvent(this._sink, this.wideContext(), this.summary(result));
-    if (status === 'cancelled') this.cancel(typeof data.cancel_reason === 'string' ? data.cancel_reason : 'cancelled by stage', name);
+    if (status === 'cancelled')
+      this.cancel(typeof data.cancel_reason === 'string' ? data.cancel_reason : 'cancelled by stage', name);
     return result;
   }
 
   private summary(r: StageRunResult): WideStageSummary {
-    return { stage: r.stage, status: r.status === 'failed' ? 'failed' : 'completed', started_at: r.startedAt, ended_at: r.endedAt, duration_ms: r.durationMs, error: r.error?.message ?? null, data_keys: Object.keys(r.data) };
+    return {
+      stage: r.stage,
+      status: r.status === 'failed' ? 'failed' : 'completed',
+      started_at: r.startedAt,
+      ended_at: r.endedAt,
+      duration_ms: r.durationMs,
+      error: r.error?.message ?? null,
+      data_keys: Object.keys(r.data),
+    };
   }
 
-  private async invoke(spec: StageSpec, ctx: StageContext, controller: AbortController): Promise<StageOutput | undefined> {
+  private async invoke(
+    spec: StageSpec,
+    ctx: StageContext,
+    controller: AbortController,
+  ): Promise<StageOutput | undefined> {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const guard = new Promise<never>((_, reject) => {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { emitPipelineCanceled, emitPipelineChildCompleted, emitPipelineChildFailed, emitPipelineSpawnedChild } from '../../generated/index.js';
+import {
+  emitPipelineCanceled,
+  emitPipelineChildCompleted,
+  emitPipelineChildFailed,
+  emitPipelineSpawnedChild,
+} from '../../generated/index.js';
 import type { EventSink } from '../sinks/event-sink.js';
 import { getChildTracker } from './child-run-tracker.js';
 import type { ChildRunTracker } from './child-run-tracker.js';
@@ -57,7 +62,11 @@ export class SubpipelineSpawner {
   }
 
   /** Runs `graph` as a child of the stage's run; throws {@link MaxDepthExceededError} when the parent is at `maxDepth`. */
-  async spawn(parent: StageContext, graph: StageGraph, options: SpawnOptions & { readonly runOptions?: Partial<PipelineRunOptions> } = {}): Promise<SubpipelineResult> {
+  async spawn(
+    parent: StageContext,
+    graph: StageGraph,
+    options: SpawnOptions & { readonly runOptions?: Partial<PipelineRunOptions> } = {},
+  ): Promise<SubpipelineResult> {
     const run = parent.pipeline;
     if (run.depth >= this.maxDepth) throw new MaxDepthExceededError(run.depth, this.maxDepth);
     const parentRunId = run.pipelineRunId;
@@ -69,7 +78,13 @@ export class SubpipelineSpawner {
     try {
       if (this.emitEvents) {
         emitPipelineSpawnedChild(
-          { parent_run_id: parentRunId, child_run_id: childRunId, parent_stage_id: parent.stage, pipeline_name: pipelineName, correlation_id: options.correlationId ?? randomUUID() },
+          {
+            parent_run_id: parentRunId,
+            child_run_id: childRunId,
+            parent_stage_id: parent.stage,
+            pipeline_name: pipelineName,
+            correlation_id: options.correlationId ?? randomUUID(),
+          },
           { sink },
         );
       }
@@ -95,11 +110,30 @@ export class SubpipelineSpawner {
       const durationMs = performance.now() - t0;
       const data = result.finalOutput;
       if (result.status === 'completed') {
-        if (this.emitEvents) emitPipelineChildCompleted({ parent_run_id: parentRunId, child_run_id: childRunId, pipeline_name: pipelineName, duration_ms: durationMs }, { sink });
+        if (this.emitEvents)
+          emitPipelineChildCompleted(
+            {
+              parent_run_id: parentRunId,
+              child_run_id: childRunId,
+              pipeline_name: pipelineName,
+              duration_ms: durationMs,
+            },
+            { sink },
+          );
         return { success: true, childRunId, durationMs, data, result };
       }
       const error = result.error?.message ?? `child run ${result.status}`;
-      if (this.emitEvents) emitPipelineChildFailed({ parent_run_id: parentRunId, child_run_id: childRunId, pipeline_name: pipelineName, error_message: error, duration_ms: durationMs }, { sink });
+      if (this.emitEvents)
+        emitPipelineChildFailed(
+          {
+            parent_run_id: parentRunId,
+            child_run_id: childRunId,
+            pipeline_name: pipelineName,
+            error_message: error,
+            duration_ms: durationMs,
+          },
+          { sink },
+        );
       return { success: false, childRunId, durationMs, error, result };
     } finally {
       this.tracker.unregisterChild(parentRunId, childRunId);
@@ -122,7 +156,11 @@ export class SubpipelineSpawner {
       if (this._canceled.has(r.id)) continue;
       this._canceled.add(r.id);
       reported.push(r.id);
-      if (this.emitEvents) emitPipelineCanceled({ pipeline_run_id: r.id, parent_run_id: r.parent, reason, cascade_depth: r.depth }, { sink });
+      if (this.emitEvents)
+        emitPipelineCanceled(
+          { pipeline_run_id: r.id, parent_run_id: r.parent, reason, cascade_depth: r.depth },
+          { sink },
+        );
     }
     return reported;
   }

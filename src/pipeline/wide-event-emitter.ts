@@ -48,7 +48,11 @@ export class WideEventEmitter {
   }
 
   /** The `stage.wide` payload: the context block, the stage summary (sorted `data_keys`) and `extra` only when non-empty. */
-  static buildStagePayload(context: WideContextBlock, summary: WideStageSummary, extra?: Readonly<Record<string, unknown>>): StageWideData {
+  static buildStagePayload(
+    context: WideContextBlock,
+    summary: WideStageSummary,
+    extra?: Readonly<Record<string, unknown>>,
+  ): StageWideData {
     const payload: StageWideData = { ...context, ...summary, data_keys: [...summary.data_keys].sort() };
     return extra !== undefined && Object.keys(extra).length > 0 ? { ...payload, extra: { ...extra } } : payload;
   }
@@ -60,7 +64,12 @@ export class WideEventEmitter {
   static buildPipelinePayload(
     context: WideContextBlock,
     stages: readonly WideStageSummary[],
-    options: { pipelineName?: string | undefined; status?: 'completed' | 'failed' | 'cancelled' | undefined; durationMs?: number | null | undefined; extra?: Readonly<Record<string, unknown>> | undefined } = {},
+    options: {
+      pipelineName?: string | undefined;
+      status?: 'completed' | 'failed' | 'cancelled' | undefined;
+      durationMs?: number | null | undefined;
+      extra?: Readonly<Record<string, unknown>> | undefined;
+    } = {},
   ): PipelineWideData {
     const counts: Record<string, number> = {};
     for (const s of stages) counts[s.status] = (counts[s.status] ?? 0) + 1;
@@ -72,12 +81,21 @@ export class WideEventEmitter {
       stage_counts: counts,
       stage_details: stages.map((s) => ({ ...s, data_keys: [...s.data_keys].sort() })),
     };
-    return options.extra !== undefined && Object.keys(options.extra).length > 0 ? { ...payload, extra: { ...options.extra } } : payload;
+    return options.extra !== undefined && Object.keys(options.extra).length > 0
+      ? { ...payload, extra: { ...options.extra } }
+      : payload;
   }
 
   /** Emits one stage's wide event to `sink` (validated against the `stage.wide` schema). */
-  emitStageEvent(sink: EventSink, context: WideContextBlock, summary: WideStageSummary, extra?: Readonly<Record<string, unknown>>): void {
-    emitEvent(this.stageEventType, WideEventEmitter.buildStagePayload(context, summary, extra), STAGE_WIDE_DESCRIPTOR, { sink });
+  emitStageEvent(
+    sink: EventSink,
+    context: WideContextBlock,
+    summary: WideStageSummary,
+    extra?: Readonly<Record<string, unknown>>,
+  ): void {
+    emitEvent(this.stageEventType, WideEventEmitter.buildStagePayload(context, summary, extra), STAGE_WIDE_DESCRIPTOR, {
+      sink,
+    });
   }
 
   /** Emits the run's wide event to `sink` (validated against the `pipeline.wide` schema). */

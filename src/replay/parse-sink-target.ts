@@ -20,7 +20,8 @@ export function describeSchema(type: string): SchemaRef | undefined {
  */
 export function parseSinkTarget(target: string): SinkFactory {
   if (/^(sqlite:|postgres(ql)?:\/\/|redis:\/\/)/.test(target)) {
-    if (target === 'sqlite:') throw new ReplayError(`sink target 'sqlite:' names no database file (expected sqlite:<path>)`);
+    if (target === 'sqlite:')
+      throw new ReplayError(`sink target 'sqlite:' names no database file (expected sqlite:<path>)`);
     return () => {
       const sink = storeSinkFromTarget(target);
       if (sink === undefined) throw new ReplayError(`cannot open sink target '${maskTarget(target)}'`);
@@ -35,5 +36,7 @@ export function parseSinkTarget(target: string): SinkFactory {
       if (rest === '') break;
       return () => new NdjsonFileEventSink({ path: rest, describe: describeSchema });
   }
-  throw new ReplayError(`unknown sink target '${maskTarget(target)}' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)`);
+  throw new ReplayError(
+    `unknown sink target '${maskTarget(target)}' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)`,
+  );
 }

@@ -22,14 +22,15 @@ export function parseSnapshotLine(text: string): SnapshotEvent | CorruptReason {
   } catch (e) {
     return `invalid JSON (${e instanceof Error ? e.message : String(e)})`;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `expected a JSON object with 'type' and 'data', got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return `expected a JSON object with 'type' and 'data', got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
   const o = value as Record<string, unknown>;
-  if (typeof o['type'] !== 'string' || o['type'] === '') return "expected a non-empty string field 'type'";
-  const event: { -readonly [K in keyof SnapshotEvent]: SnapshotEvent[K] } = { type: o['type'] };
-  if ('data' in o) event.data = o['data'];
-  if (typeof o['seq'] === 'number') event.seq = o['seq'];
-  if (typeof o['recorded_at'] === 'string') event.recordedAt = o['recorded_at'];
-  if ('schema_id' in o) event.schemaId = typeof o['schema_id'] === 'string' ? o['schema_id'] : null;
-  if ('schema_version' in o) event.schemaVersion = typeof o['schema_version'] === 'number' ? o['schema_version'] : null;
+  if (typeof o.type !== 'string' || o.type === '') return "expected a non-empty string field 'type'";
+  const event: { -readonly [K in keyof SnapshotEvent]: SnapshotEvent[K] } = { type: o.type };
+  if ('data' in o) event.data = o.data;
+  if (typeof o.seq === 'number') event.seq = o.seq;
+  if (typeof o.recorded_at === 'string') event.recordedAt = o.recorded_at;
+  if ('schema_id' in o) event.schemaId = typeof o.schema_id === 'string' ? o.schema_id : null;
+  if ('schema_version' in o) event.schemaVersion = typeof o.schema_version === 'number' ? o.schema_version : null;
   return event;
 }

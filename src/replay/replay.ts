@@ -74,8 +74,8 @@ export function describeEventType(type: string): EventDescriptor | undefined {
 
 function fieldOf(issue: ValidationIssue): string {
   const p = issue.params;
-  if (typeof p['additionalProperty'] === 'string') return `${issue.instancePath}/${p['additionalProperty']}`;
-  if (typeof p['missingProperty'] === 'string') return `${issue.instancePath}/${p['missingProperty']}`;
+  if (typeof p.additionalProperty === 'string') return `${issue.instancePath}/${p.additionalProperty}`;
+  if (typeof p.missingProperty === 'string') return `${issue.instancePath}/${p.missingProperty}`;
   return issue.instancePath;
 }
 
@@ -86,14 +86,18 @@ function compileFilter(filter: ReplayOptions['filter']): ((event: SnapshotEvent)
   const predicate = filter.predicate;
   return (e) => {
     if (type !== undefined && !type(e.type)) return false;
-    if (runId !== undefined && (e.data === null || typeof e.data !== 'object' || (e.data as Record<string, unknown>)['pipeline_run_id'] !== runId)) return false;
+    if (
+      runId !== undefined &&
+      (e.data === null || typeof e.data !== 'object' || (e.data as Record<string, unknown>).pipeline_run_id !== runId)
+    )
+      return false;
     return predicate === undefined || predicate(e);
   };
 }
 
 function timeOf(e: SnapshotEvent): number {
   if (e.recordedAt !== undefined) return Date.parse(e.recordedAt);
-  const ts = e.data !== null && typeof e.data === 'object' ? (e.data as Record<string, unknown>)['timestamp'] : undefined;
+  const ts = e.data !== null && typeof e.data === 'object' ? (e.data as Record<string, unknown>).timestamp : undefined;
   return typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
 }
 
@@ -103,12 +107,21 @@ function timeOf(e: SnapshotEvent): number {
  * recorded gaps; corrupt or torn lines are reported with their line numbers and skipped.
  */
 export async function replay(source: string | Readable, options: ReplayOptions = {}): Promise<ReplaySummary> {
-  const summary: ReplaySummary = { read: 0, replayed: 0, invalid: 0, corrupt: 0, skipped: 0, drift: {}, corruptLines: [] };
+  const summary: ReplaySummary = {
+    read: 0,
+    replayed: 0,
+    invalid: 0,
+    corrupt: 0,
+    skipped: 0,
+    drift: {},
+    corruptLines: [],
+  };
   const validate = options.validate ?? true;
   const describe = options.describe ?? describeEventType;
   const filter = compileFilter(options.filter);
   const sink = options.sink;
-  const speed = options.speed !== undefined && options.speed > 0 && Number.isFinite(options.speed) ? options.speed : undefined;
+  const speed =
+    options.speed !== undefined && options.speed > 0 && Number.isFinite(options.speed) ? options.speed : undefined;
   const sleep = options.sleep ?? ((ms: number) => sleepMs(ms));
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
   let lastTime = Number.NaN;
@@ -172,9 +185,13 @@ export async function replay(source: string | Readable, options: ReplayOptions =
         }
         if (sink !== undefined) {
           try {
-            await sink.emit(parsed.data === undefined ? { type: parsed.type } : { type: parsed.type, data: parsed.data });
+            await sink.emit(
+              parsed.data === undefined ? { type: parsed.type } : { type: parsed.type, data: parsed.data },
+            );
           } catch (e) {
-            throw new ReplayError(`replay: the sink failed on line ${line.number} (event '${parsed.type}')`, { cause: e });
+            throw new ReplayError(`replay: the sink failed on line ${line.number} (event '${parsed.type}')`, {
+              cause: e,
+            });
           }
         }
         summary.replayed++;
@@ -186,6 +203,7 @@ export async function replay(source: string | Readable, options: ReplayOptions =
     throw new ReplayError(`replay: cannot read ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const end = source$.value;
-  if (end !== undefined && end.missingFinalNewline && lastCorrupt !== undefined && lastCorrupt.line === end.lines) lastCorrupt.reason = `torn final line, no line break after it: ${lastCorrupt.reason}`;
+  if (end?.missingFinalNewline && lastCorrupt !== undefined && lastCorrupt.line === end.lines)
+    lastCorrupt.reason = `torn final line, no line break after it: ${lastCorrupt.reason}`;
   return summary;
 }

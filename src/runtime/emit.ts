@@ -13,7 +13,12 @@ export interface EmitOptions {
  * The single path of every event: validate under the emit-time policy, then hand `{type, data}` to the sink's
  * synchronous `tryEmit`. Never awaits (an await per event is costly with AsyncLocalStorage on Node 20).
  */
-export function emitEvent(type: string, data: unknown, descriptor: EventDescriptor | undefined, options?: EmitOptions): void {
+export function emitEvent(
+  type: string,
+  data: unknown,
+  descriptor: EventDescriptor | undefined,
+  options?: EmitOptions,
+): void {
   if (!checkOnEmit(type, data, descriptor)) return;
   (options?.sink ?? getEventSink()).tryEmit({ type, data });
 }

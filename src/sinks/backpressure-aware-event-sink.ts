@@ -157,7 +157,10 @@ export class BackpressureAwareEventSink implements EventSink {
       failed: this._failed,
       discarded: this._discarded,
       queueFullCount: this._dropped,
-      dropRatePercent: this._emitted + this._dropped === 0 ? 0 : Math.round((this._dropped / (this._emitted + this._dropped)) * 10000) / 100,
+      dropRatePercent:
+        this._emitted + this._dropped === 0
+          ? 0
+          : Math.round((this._dropped / (this._emitted + this._dropped)) * 10000) / 100,
       lastEmitTime: this._lastEmitTime,
       lastDropTime: this._lastDropTime,
     };
@@ -270,7 +273,12 @@ export class BackpressureAwareEventSink implements EventSink {
       if (timedOut) {
         const remaining = this._size + this._waiters.length;
         this._discard();
-        this._report(new Error(`BackpressureAwareEventSink: drain timed out after ${timeoutMs} ms with ${remaining} events left (discarded)`), undefined);
+        this._report(
+          new Error(
+            `BackpressureAwareEventSink: drain timed out after ${timeoutMs} ms with ${remaining} events left (discarded)`,
+          ),
+          undefined,
+        );
       }
     } else {
       this._discard();
@@ -320,7 +328,10 @@ export class BackpressureAwareEventSink implements EventSink {
     const n = this._streak;
     this._streak = 0;
     try {
-      this._logger?.warn({ sink: this._name, dropped: n, dropped_total: this._dropped, max_queue_size: this.maxQueueSize }, `BackpressureAwareEventSink: dropped ${n} events (maxQueueSize=${this.maxQueueSize})`);
+      this._logger?.warn(
+        { sink: this._name, dropped: n, dropped_total: this._dropped, max_queue_size: this.maxQueueSize },
+        `BackpressureAwareEventSink: dropped ${n} events (maxQueueSize=${this.maxQueueSize})`,
+      );
     } catch (e) {
       this._report(e, undefined);
     }

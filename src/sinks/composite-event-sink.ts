@@ -42,7 +42,10 @@ export class CompositeEventSink implements EventSink {
     await this._all(undefined, (s) => s.shutdown?.());
   }
 
-  private async _all(event: EventEnvelope | undefined, call: (sink: EventSink) => Promise<void> | undefined): Promise<void> {
+  private async _all(
+    event: EventEnvelope | undefined,
+    call: (sink: EventSink) => Promise<void> | undefined,
+  ): Promise<void> {
     await Promise.all(
       this.sinks.map(async (sink) => {
         try {

@@ -24,7 +24,9 @@ export class FilteringEventSink implements EventSink {
 
   /** Whether an event of this type would be passed on. */
   accepts(type: string): boolean {
-    return (this._include === undefined || this._include(type)) && (this._exclude === undefined || !this._exclude(type));
+    return (
+      (this._include === undefined || this._include(type)) && (this._exclude === undefined || !this._exclude(type))
+    );
   }
 
   emit(event: EventEnvelope): Promise<void> {

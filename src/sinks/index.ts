@@ -4,7 +4,12 @@ export { NoOpEventSink } from './no-op-event-sink.js';
 export { EVENT_LOGGER_NAME, LoggingEventSink } from './logging-event-sink.js';
 export type { EventLogger, EventLogLevel, LoggingEventSinkOptions } from './logging-event-sink.js';
 export { BackpressureAwareEventSink } from './backpressure-aware-event-sink.js';
-export type { BackpressureAwareEventSinkOptions, BackpressureMetrics, DropLogger, StopOptions } from './backpressure-aware-event-sink.js';
+export type {
+  BackpressureAwareEventSinkOptions,
+  BackpressureMetrics,
+  DropLogger,
+  StopOptions,
+} from './backpressure-aware-event-sink.js';
 export { CompositeEventSink } from './composite-event-sink.js';
 export type { CompositeEventSinkOptions } from './composite-event-sink.js';
 export { FilteringEventSink } from './filtering-event-sink.js';

@@ -6,7 +6,9 @@ import type { EventSink } from './event-sink.js';
 export type EventLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 /** Anything with pino-like level methods `(obj, msg)`; pino, bunyan-style and small test doubles all fit. */
-export type EventLogger = { [L in EventLogLevel]?: (obj: object, msg: string) => void } & { child?(bindings: Record<string, unknown>): EventLogger };
+export type EventLogger = { [L in EventLogLevel]?: (obj: object, msg: string) => void } & {
+  child?(bindings: Record<string, unknown>): EventLogger;
+};
 
 /** Options of {@link LoggingEventSink}. */
 export interface LoggingEventSinkOptions {
@@ -33,7 +35,8 @@ export class LoggingEventSink implements EventSink {
 
   constructor(options: LoggingEventSinkOptions = {}) {
     this.level = options.level ?? 'info';
-    const base: EventLogger = options.logger ?? (pino({ name: EVENT_LOGGER_NAME, level: this.level }) as unknown as EventLogger);
+    const base: EventLogger =
+      options.logger ?? (pino({ name: EVENT_LOGGER_NAME, level: this.level }) as unknown as EventLogger);
     const logger = options.logger?.child !== undefined ? options.logger.child({ name: EVENT_LOGGER_NAME }) : base;
     const method = logger[this.level];
     if (method === undefined) throw new TypeError(`LoggingEventSink: the logger has no '${this.level}' method`);

@@ -102,7 +102,10 @@ export class NdjsonFileEventSink implements EventSink {
     }
     if (this._maxFileBytes !== Number.POSITIVE_INFINITY) {
       const bytes = Buffer.byteLength(line);
-      if (this._fileBytes + this._pendingBytes + bytes > this._maxFileBytes && this._fileBytes + this._pendingBytes > 0) {
+      if (
+        this._fileBytes + this._pendingBytes + bytes > this._maxFileBytes &&
+        this._fileBytes + this._pendingBytes > 0
+      ) {
         this._write();
         this._rotate();
       }
@@ -132,7 +135,10 @@ export class NdjsonFileEventSink implements EventSink {
     let s = this._schemaCache.get(type);
     if (s === undefined) {
       const ref = this._describe?.(type) ?? NO_SCHEMA;
-      s = ref === null ? '"schema_id":null,"schema_version":null' : `"schema_id":${JSON.stringify(ref.schemaId)},"schema_version":${ref.version}`;
+      s =
+        ref === null
+          ? '"schema_id":null,"schema_version":null'
+          : `"schema_id":${JSON.stringify(ref.schemaId)},"schema_version":${ref.version}`;
       // stage names are open-ended: bound the memo
       if (this._schemaCache.size >= 4096) this._schemaCache.clear();
       this._schemaCache.set(type, s);

@@ -11,7 +11,13 @@ export function typeGlobMatcher(globs: string | readonly string[]): TypeMatcher 
   const sources: string[] = [];
   for (const g of list) {
     if (!g.includes('*')) exact.add(g);
-    else sources.push(g.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^]*'));
+    else
+      sources.push(
+        g
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^]*'),
+      );
   }
   if (sources.length === 0) return (type) => exact.has(type);
   const re = new RegExp(`^(?:${sources.join('|')})$`);

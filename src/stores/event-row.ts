@@ -17,9 +17,9 @@ export function eventRow(event: EventEnvelope): EventRow {
   let timestamp: string | null = null;
   if (typeof data === 'object' && data !== null) {
     const d = data as Record<string, unknown>;
-    if (typeof d['pipeline_run_id'] === 'string') pipelineRunId = d['pipeline_run_id'];
-    if (typeof d['timestamp'] === 'string') {
-      const ms = Date.parse(d['timestamp']);
+    if (typeof d.pipeline_run_id === 'string') pipelineRunId = d.pipeline_run_id;
+    if (typeof d.timestamp === 'string') {
+      const ms = Date.parse(d.timestamp);
       if (!Number.isNaN(ms)) timestamp = new Date(ms).toISOString();
     }
   }

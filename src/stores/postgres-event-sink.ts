@@ -109,7 +109,10 @@ export class PostgresEventSink extends ResilientSink {
 }
 
 /** Reads stored events back from PostgreSQL, oldest first, as `{type, data}` envelopes. */
-export async function readPostgresEvents(connectionString: string, query: StoredEventQuery = {}): Promise<EventEnvelope[]> {
+export async function readPostgresEvents(
+  connectionString: string,
+  query: StoredEventQuery = {},
+): Promise<EventEnvelope[]> {
   const client = await connectPostgresStore(connectionString);
   try {
     const where: string[] = [];
@@ -117,7 +120,10 @@ export async function readPostgresEvents(connectionString: string, query: Stored
     if (query.type !== undefined) where.push(`type = $${params.push(query.type)}`);
     if (query.pipelineRunId !== undefined) where.push(`pipeline_run_id = $${params.push(query.pipelineRunId)}`);
     const limit = query.limit !== undefined ? ` LIMIT $${params.push(query.limit)}` : '';
-    const res = await client.query<{ type: string; data: string | null }>(`SELECT type, data::text AS data FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`, params);
+    const res = await client.query<{ type: string; data: string | null }>(
+      `SELECT type, data::text AS data FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${limit}`,
+      params,
+    );
     return res.rows.map((r) => envelopeFromRow(r.type, r.data));
   } finally {
     await client.end();

@@ -57,7 +57,10 @@ CREATE INDEX IF NOT EXISTS pipeline_runs_status_idx ON pipeline_runs (status);`,
 const MIGRATION_LOCK_KEY = 0x5f1e_e7e5;
 
 /** Applies the migrations not yet recorded in `stageflow_events_migrations`, under an advisory lock so that concurrent producers migrate once; returns the versions applied (none on a second run). */
-export async function migratePostgres(client: pg.ClientBase, migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS): Promise<number[]> {
+export async function migratePostgres(
+  client: pg.ClientBase,
+  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+): Promise<number[]> {
   const applied: number[] = [];
   await client.query('BEGIN');
   try {
@@ -67,11 +70,18 @@ export async function migratePostgres(client: pg.ClientBase, migrations: readonl
   name TEXT NOT NULL,
   applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
 )`);
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM stageflow_events_migrations')).rows.map((r) => r.version));
+    const done = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM stageflow_events_migrations')).rows.map(
+        (r) => r.version,
+      ),
+    );
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
       await client.query(m.sql);
-      await client.query('INSERT INTO stageflow_events_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await client.query('INSERT INTO stageflow_events_migrations (version, name) VALUES ($1, $2)', [
+        m.version,
+        m.name,
+      ]);
       applied.push(m.version);
     }
     await client.query('COMMIT');

@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import type { PipelineRunRecord, RunCancelledInput, RunCompletedInput, RunFailedInput, RunStartedInput } from './pipeline-run-record.js';
+import type {
+  PipelineRunRecord,
+  RunCancelledInput,
+  RunCompletedInput,
+  RunFailedInput,
+  RunStartedInput,
+} from './pipeline-run-record.js';
 import { connectPostgresStore } from './postgres-event-sink.js';
 import { pipelineRunFromRow } from './sqlite-pipeline-run-logger.js';
 
@@ -33,22 +39,49 @@ export class PostgresPipelineRunLogger {
 
   /** Marks the run completed (or the given `status`) with its completion time and duration. */
   async logRunCompleted(input: RunCompletedInput): Promise<void> {
-    await this._finish(input.pipelineRunId, input.pipelineName, input.status ?? 'completed', 'completed_at', Math.round(input.durationMs), null, null);
+    await this._finish(
+      input.pipelineRunId,
+      input.pipelineName,
+      input.status ?? 'completed',
+      'completed_at',
+      Math.round(input.durationMs),
+      null,
+      null,
+    );
   }
 
   /** Marks the run failed with its failure time, the error and the stage that failed. */
   async logRunFailed(input: RunFailedInput): Promise<void> {
-    await this._finish(input.pipelineRunId, input.pipelineName, 'failed', 'failed_at', null, input.error, input.stage ?? null);
+    await this._finish(
+      input.pipelineRunId,
+      input.pipelineName,
+      'failed',
+      'failed_at',
+      null,
+      input.error,
+      input.stage ?? null,
+    );
   }
 
   /** Marks the run cancelled, keeping the reason in `error`. */
   async logRunCancelled(input: RunCancelledInput): Promise<void> {
-    await this._finish(input.pipelineRunId, input.pipelineName, 'cancelled', 'completed_at', null, input.reason ?? null, null);
+    await this._finish(
+      input.pipelineRunId,
+      input.pipelineName,
+      'cancelled',
+      'completed_at',
+      null,
+      input.reason ?? null,
+      null,
+    );
   }
 
   /** Every recorded run, oldest start first. */
   async listRuns(): Promise<PipelineRunRecord[]> {
-    const res = await this._query('SELECT id, pipeline_name, status, started_at, completed_at, failed_at, duration_ms, error, failed_stage FROM pipeline_runs ORDER BY started_at, id', []);
+    const res = await this._query(
+      'SELECT id, pipeline_name, status, started_at, completed_at, failed_at, duration_ms, error, failed_stage FROM pipeline_runs ORDER BY started_at, id',
+      [],
+    );
     return (res.rows as Parameters<typeof pipelineRunFromRow>[0][]).map(pipelineRunFromRow);
   }
 
@@ -70,7 +103,15 @@ export class PostgresPipelineRunLogger {
     }
   }
 
-  private async _finish(id: string, name: string, status: string, column: 'completed_at' | 'failed_at', durationMs: number | null, error: string | null, stage: string | null): Promise<void> {
+  private async _finish(
+    id: string,
+    name: string,
+    status: string,
+    column: 'completed_at' | 'failed_at',
+    durationMs: number | null,
+    error: string | null,
+    stage: string | null,
+  ): Promise<void> {
     // the duration falls back to the time since the recorded start when the caller gives none
     await this._query(
       `INSERT INTO pipeline_runs (id, pipeline_name, status, ${column}, duration_ms, error, failed_stage) VALUES ($1, $2, $3, $4::timestamptz, $5::bigint, $6, $7)

@@ -22,7 +22,13 @@ export interface RedisStreamEventSinkOptions extends ResilientSinkOptions {
 
 /** Opens a client that fails fast instead of queueing commands while disconnected, so that the caller's retry policy is the only one. */
 export async function connectRedis(url: string, connectTimeoutMs = 5000): Promise<Redis> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: connectTimeoutMs });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: connectTimeoutMs,
+  });
   // connection errors also reject the pending command, which is where they are handled
   client.on('error', () => undefined);
   try {

@@ -66,7 +66,8 @@ export class RedisStreamReader {
       const out: StreamEntry[] = [];
       for (const [stream, entries] of reply ?? []) {
         // a pending entry trimmed away by MAXLEN comes back with null fields
-        for (const [id, fields] of entries) out.push({ stream, id, event: fields ? envelopeFromStreamFields(fields) : undefined });
+        for (const [id, fields] of entries)
+          out.push({ stream, id, event: fields ? envelopeFromStreamFields(fields) : undefined });
       }
       if (this._pendingFirst && out.length === 0) {
         this._pendingFirst = false;

@@ -29,7 +29,14 @@ export interface ResilientSinkOptions {
   /** NDJSON file (`{type, data}` per line) that receives batches the store refused; `replay` re-delivers it. Without it they are dropped and counted. */
   readonly deadLetterPath?: string;
   /** Called with every failed attempt and every dead-lettered or dropped batch; never throws into the producer. */
-  readonly onError?: (error: unknown, info: { readonly attempt: number; readonly events: number; readonly outcome: 'retry' | 'dead-lettered' | 'dropped' }) => void;
+  readonly onError?: (
+    error: unknown,
+    info: {
+      readonly attempt: number;
+      readonly events: number;
+      readonly outcome: 'retry' | 'dead-lettered' | 'dropped';
+    },
+  ) => void;
   /** Source of randomness for the jitter, in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
 }
@@ -127,7 +134,15 @@ export class ResilientSink implements EventSink {
     this._offered++;
     if (this._closed || this._buffer.length + this._inFlight >= this._maxPending) {
       this._dropped++;
-      if (this._dropStreak++ === 0) this._report(new Error(`ResilientSink(${this._writer.name}): dropping events (${this._closed ? 'shut down' : `maxPendingEvents=${this._maxPending}`})`), 0, 1, 'dropped');
+      if (this._dropStreak++ === 0)
+        this._report(
+          new Error(
+            `ResilientSink(${this._writer.name}): dropping events (${this._closed ? 'shut down' : `maxPendingEvents=${this._maxPending}`})`,
+          ),
+          0,
+          1,
+          'dropped',
+        );
       return;
     }
     this._dropStreak = 0;
@@ -188,7 +203,8 @@ export class ResilientSink implements EventSink {
     }
     this._pump = this._drain(partial).finally(() => {
       this._pump = undefined;
-      if (this._buffer.length >= this._batchSize || (this._waiters.length > 0 && this._buffer.length > 0)) this._startPump(true);
+      if (this._buffer.length >= this._batchSize || (this._waiters.length > 0 && this._buffer.length > 0))
+        this._startPump(true);
       else if (this._buffer.length > 0) this._armTimer();
     });
   }
@@ -255,7 +271,14 @@ export class ResilientSink implements EventSink {
       this._report(cause, attempt, events.length, 'dead-lettered');
     } catch (error) {
       this._dropped += events.length;
-      this._report(new Error(`ResilientSink(${this._writer.name}): cannot write dead-letter file '${this._deadLetterPath}'`, { cause: error }), attempt, events.length, 'dropped');
+      this._report(
+        new Error(`ResilientSink(${this._writer.name}): cannot write dead-letter file '${this._deadLetterPath}'`, {
+          cause: error,
+        }),
+        attempt,
+        events.length,
+        'dropped',
+      );
     }
   }
 
@@ -265,7 +288,12 @@ export class ResilientSink implements EventSink {
     for (const w of waiters) w();
   }
 
-  private _report(error: unknown, attempt: number, events: number, outcome: 'retry' | 'dead-lettered' | 'dropped'): void {
+  private _report(
+    error: unknown,
+    attempt: number,
+    events: number,
+    outcome: 'retry' | 'dead-lettered' | 'dropped',
+  ): void {
     try {
       this._onError?.(error, { attempt, events, outcome });
     } catch {

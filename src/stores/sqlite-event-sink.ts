@@ -23,7 +23,14 @@ export function openSqliteStore(path: string, busyTimeoutMs = 5000): Database.Da
   return db;
 }
 
-const PERMANENT_SQLITE_CODES = new Set(['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_READONLY']);
+const PERMANENT_SQLITE_CODES = new Set([
+  'SQLITE_CONSTRAINT',
+  'SQLITE_MISMATCH',
+  'SQLITE_TOOBIG',
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_READONLY',
+]);
 
 class SqliteEventWriter implements BatchWriter {
   readonly name = 'sqlite';
@@ -41,7 +48,9 @@ class SqliteEventWriter implements BatchWriter {
   writeBatch(batch: WriteBatch): Promise<void> {
     if (this._insert === undefined) {
       const db = openSqliteStore(this._path, this._busyTimeoutMs);
-      const stmt = db.prepare('INSERT INTO events (seq, type, pipeline_run_id, timestamp, recorded_at, data) VALUES (?, ?, ?, ?, ?, ?)');
+      const stmt = db.prepare(
+        'INSERT INTO events (seq, type, pipeline_run_id, timestamp, recorded_at, data) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       this._db = db;
       this._insert = db.transaction((events: readonly EventEnvelope[]) => {
         const recordedAt = new Date().toISOString();

@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { PipelineRunRecord, RunCancelledInput, RunCompletedInput, RunFailedInput, RunStartedInput } from './pipeline-run-record.js';
+import type {
+  PipelineRunRecord,
+  RunCancelledInput,
+  RunCompletedInput,
+  RunFailedInput,
+  RunStartedInput,
+} from './pipeline-run-record.js';
 import { openSqliteStore } from './sqlite-event-sink.js';
 
 /** Options of {@link SqlitePipelineRunLogger}. */
@@ -62,25 +68,51 @@ export class SqlitePipelineRunLogger {
 
   /** Marks the run completed (or the given `status`) with its completion time and duration. */
   logRunCompleted(input: RunCompletedInput): Promise<void> {
-    this._finish(input.pipelineRunId, input.pipelineName, input.status ?? 'completed', 'completed_at', Math.round(input.durationMs), null, null);
+    this._finish(
+      input.pipelineRunId,
+      input.pipelineName,
+      input.status ?? 'completed',
+      'completed_at',
+      Math.round(input.durationMs),
+      null,
+      null,
+    );
     return Promise.resolve();
   }
 
   /** Marks the run failed with its failure time, the error and the stage that failed. */
   logRunFailed(input: RunFailedInput): Promise<void> {
-    this._finish(input.pipelineRunId, input.pipelineName, 'failed', 'failed_at', null, input.error, input.stage ?? null);
+    this._finish(
+      input.pipelineRunId,
+      input.pipelineName,
+      'failed',
+      'failed_at',
+      null,
+      input.error,
+      input.stage ?? null,
+    );
     return Promise.resolve();
   }
 
   /** Marks the run cancelled, keeping the reason in `error`. */
   logRunCancelled(input: RunCancelledInput): Promise<void> {
-    this._finish(input.pipelineRunId, input.pipelineName, 'cancelled', 'completed_at', null, input.reason ?? null, null);
+    this._finish(
+      input.pipelineRunId,
+      input.pipelineName,
+      'cancelled',
+      'completed_at',
+      null,
+      input.reason ?? null,
+      null,
+    );
     return Promise.resolve();
   }
 
   /** Every recorded run, oldest start first. */
   listRuns(): PipelineRunRecord[] {
-    return (this._store().prepare('SELECT * FROM pipeline_runs ORDER BY started_at, id').all() as RunRow[]).map(pipelineRunFromRow);
+    return (this._store().prepare('SELECT * FROM pipeline_runs ORDER BY started_at, id').all() as RunRow[]).map(
+      pipelineRunFromRow,
+    );
   }
 
   /** Closes the database; calling it twice is harmless. */
@@ -95,7 +127,15 @@ export class SqlitePipelineRunLogger {
     return this._db;
   }
 
-  private _finish(id: string, name: string, status: string, column: 'completed_at' | 'failed_at', durationMs: number | null, error: string | null, stage: string | null): void {
+  private _finish(
+    id: string,
+    name: string,
+    status: string,
+    column: 'completed_at' | 'failed_at',
+    durationMs: number | null,
+    error: string | null,
+    stage: string | null,
+  ): void {
     const at = this._now();
     const db = this._store();
     // the duration falls back to the time since the recorded start when the caller gives none

@@ -13,7 +13,14 @@ export interface StoreTargetOptions {
   /** Events per write. Default 500. */
   readonly batchSize?: number;
   /** Called with store failures (retries, dead-lettered and dropped batches). */
-  readonly onError?: (error: unknown, info: { readonly attempt: number; readonly events: number; readonly outcome: 'retry' | 'dead-lettered' | 'dropped' }) => void;
+  readonly onError?: (
+    error: unknown,
+    info: {
+      readonly attempt: number;
+      readonly events: number;
+      readonly outcome: 'retry' | 'dead-lettered' | 'dropped';
+    },
+  ) => void;
 }
 
 /** A source of stored events, read in batches (what `replay --from` consumes). */
@@ -53,10 +60,18 @@ export function storeSinkFromTarget(spec: string, options: StoreTargetOptions = 
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') return undefined;
-    return createSqliteSink({ path, deadLetterPath: options.deadLetterPath ?? `${path}.dead-letter.ndjson`, ...common });
+    return createSqliteSink({
+      path,
+      deadLetterPath: options.deadLetterPath ?? `${path}.dead-letter.ndjson`,
+      ...common,
+    });
   }
   if (spec.startsWith('postgres://') || spec.startsWith('postgresql://')) {
-    return createPostgresSink({ connectionString: spec, deadLetterPath: options.deadLetterPath ?? DEFAULT_DEAD_LETTER, ...common });
+    return createPostgresSink({
+      connectionString: spec,
+      deadLetterPath: options.deadLetterPath ?? DEFAULT_DEAD_LETTER,
+      ...common,
+    });
   }
   if (spec.startsWith('redis://') || spec.startsWith('rediss://')) {
     const { url, params } = splitRedisUrl(spec);
@@ -111,7 +126,10 @@ export function storeSourceFromTarget(spec: string): StoreSource | undefined {
         const client = await connectPostgresStore(spec);
         try {
           for (let after = '0'; ; ) {
-            const res = await client.query<{ id: string; type: string; data: string | null }>('SELECT id::text AS id, type, data::text AS data FROM events WHERE events.id > $1::bigint ORDER BY events.id LIMIT $2', [after, PAGE]);
+            const res = await client.query<{ id: string; type: string; data: string | null }>(
+              'SELECT id::text AS id, type, data::text AS data FROM events WHERE events.id > $1::bigint ORDER BY events.id LIMIT $2',
+              [after, PAGE],
+            );
             const last = res.rows[res.rows.length - 1];
             if (last === undefined) return;
             after = last.id;

@@ -71,10 +71,16 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
     this.channel = options.channel;
     this.putTimeoutMs = options.putTimeoutMs ?? 30_000;
     if (!Number.isInteger(this.maxSize) || this.maxSize < 1) {
-      throw new ContractError('invalid_option', `ChunkQueue: maxSize must be a positive integer, got ${String(options.maxSize)}`);
+      throw new ContractError(
+        'invalid_option',
+        `ChunkQueue: maxSize must be a positive integer, got ${String(options.maxSize)}`,
+      );
     }
     if (!Number.isFinite(this.putTimeoutMs) || this.putTimeoutMs <= 0) {
-      throw new ContractError('invalid_option', `ChunkQueue: putTimeoutMs must be a positive finite number of milliseconds, got ${String(options.putTimeoutMs)}`);
+      throw new ContractError(
+        'invalid_option',
+        `ChunkQueue: putTimeoutMs must be a positive finite number of milliseconds, got ${String(options.putTimeoutMs)}`,
+      );
     }
     const monitorOptions: { highWaterMark?: number; lowWaterMark?: number } = {};
     if (options.highWaterMark !== undefined) monitorOptions.highWaterMark = options.highWaterMark;
@@ -133,9 +139,20 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
         if (index >= 0) this._putters.splice(index, 1);
         const waitedMs = performance.now() - pending.startedAt;
         this._monitor.recordBlocked(waitedMs);
-        safeEmit(emitStreamProducerBlocked, 'stream.producer_blocked', { ...this._enrichment, blocked_ms: waitedMs, queue_size: this._items.length }, this._emitOptions, this._onEmitError);
+        safeEmit(
+          emitStreamProducerBlocked,
+          'stream.producer_blocked',
+          { ...this._enrichment, blocked_ms: waitedMs, queue_size: this._items.length },
+          this._emitOptions,
+          this._onEmitError,
+        );
         const name = this.channel === undefined ? 'ChunkQueue' : `ChunkQueue '${this.channel}'`;
-        reject(new ContractError('put_timeout', `${name}: put timed out after ${this.putTimeoutMs} ms waiting for space (maxSize=${this.maxSize})`));
+        reject(
+          new ContractError(
+            'put_timeout',
+            `${name}: put timed out after ${this.putTimeoutMs} ms waiting for space (maxSize=${this.maxSize})`,
+          ),
+        );
       }, this.putTimeoutMs);
       this._putters.push(pending);
     });
@@ -150,7 +167,13 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
     if (this._items.length >= this.maxSize) {
       if (!this.dropOnOverflow) {
         this._monitor.recordDrop();
-        safeEmit(emitStreamChunkDropped, 'stream.chunk_dropped', { ...this._enrichment, queue_size: this._items.length, max_size: this.maxSize, reason: 'queue_full' }, this._emitOptions, this._onEmitError);
+        safeEmit(
+          emitStreamChunkDropped,
+          'stream.chunk_dropped',
+          { ...this._enrichment, queue_size: this._items.length, max_size: this.maxSize, reason: 'queue_full' },
+          this._emitOptions,
+          this._onEmitError,
+        );
         return false;
       }
       this._evictOldest();
@@ -213,7 +236,13 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
   private _evictOldest(): void {
     this._items.shift();
     this._monitor.recordDrop();
-    safeEmit(emitStreamChunkDropped, 'stream.chunk_dropped', { ...this._enrichment, queue_size: this._items.length, max_size: this.maxSize, reason: 'overflow' }, this._emitOptions, this._onEmitError);
+    safeEmit(
+      emitStreamChunkDropped,
+      'stream.chunk_dropped',
+      { ...this._enrichment, queue_size: this._items.length, max_size: this.maxSize, reason: 'overflow' },
+      this._emitOptions,
+      this._onEmitError,
+    );
   }
 
   private _enqueue(item: T): void {
@@ -225,9 +254,21 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
   private _recordPut(): void {
     const transition = this._monitor.recordPut(this._items.length, this.maxSize);
     if (transition === 'started') {
-      safeEmit(emitStreamThrottleStarted, 'stream.throttle_started', { ...this._enrichment, fill_percentage: this._monitor.fillPercentage, queue_size: this._items.length }, this._emitOptions, this._onEmitError);
+      safeEmit(
+        emitStreamThrottleStarted,
+        'stream.throttle_started',
+        { ...this._enrichment, fill_percentage: this._monitor.fillPercentage, queue_size: this._items.length },
+        this._emitOptions,
+        this._onEmitError,
+      );
     } else if (transition === 'ended') {
-      safeEmit(emitStreamThrottleEnded, 'stream.throttle_ended', { ...this._enrichment, fill_percentage: this._monitor.fillPercentage, queue_size: this._items.length }, this._emitOptions, this._onEmitError);
+      safeEmit(
+        emitStreamThrottleEnded,
+        'stream.throttle_ended',
+        { ...this._enrichment, fill_percentage: this._monitor.fillPercentage, queue_size: this._items.length },
+        this._emitOptions,
+        this._onEmitError,
+      );
     }
   }
 
@@ -246,7 +287,13 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
       const waitedMs = performance.now() - pending.startedAt;
       if (waitedMs > BLOCKED_THRESHOLD_MS) {
         this._monitor.recordBlocked(waitedMs);
-        safeEmit(emitStreamProducerBlocked, 'stream.producer_blocked', { ...this._enrichment, blocked_ms: waitedMs, queue_size: this._items.length }, this._emitOptions, this._onEmitError);
+        safeEmit(
+          emitStreamProducerBlocked,
+          'stream.producer_blocked',
+          { ...this._enrichment, blocked_ms: waitedMs, queue_size: this._items.length },
+          this._emitOptions,
+          this._onEmitError,
+        );
       }
       this._recordPut();
       pending.resolve(true);

@@ -1,5 +1,9 @@
 import type { EmitOptions } from '../runtime/index.js';
-import { emitStreamBufferOverflow, emitStreamBufferRecovered, emitStreamBufferUnderrun } from '../../generated/index.js';
+import {
+  emitStreamBufferOverflow,
+  emitStreamBufferRecovered,
+  emitStreamBufferUnderrun,
+} from '../../generated/index.js';
 import { ContractError } from '../errors.js';
 import type { EventContext, StreamEnrichment } from '../observability/event-context.js';
 import { streamEnrichment } from '../observability/event-context.js';
@@ -73,7 +77,10 @@ export class StreamingBuffer {
     this.channels = options.channels ?? 1;
     this.channel = options.channel;
     if (!(this.sampleRate > 0) || !(this.channels > 0) || !(this.maxDurationMs > 0)) {
-      throw new ContractError('invalid_option', `StreamingBuffer: sampleRate, channels and maxDurationMs must be positive, got ${this.sampleRate}, ${this.channels}, ${this.maxDurationMs}`);
+      throw new ContractError(
+        'invalid_option',
+        `StreamingBuffer: sampleRate, channels and maxDurationMs must be positive, got ${this.sampleRate}, ${this.channels}, ${this.maxDurationMs}`,
+      );
     }
     this._bytesPerMs = (this.sampleRate * this.channels * 2) / 1000;
     this._dropStepBytes = Math.max(2, Math.floor(DROP_STEP_MS * this._bytesPerMs));
@@ -114,7 +121,18 @@ export class StreamingBuffer {
     }
     if (dropped > 0) {
       this._totalDropped += dropped;
-      safeEmit(emitStreamBufferOverflow, 'stream.buffer_overflow', { ...this._enrichment, bytes_dropped: dropped, buffer_duration_ms: this.durationMs, max_duration_ms: this.maxDurationMs }, this._emitOptions, this._onEmitError);
+      safeEmit(
+        emitStreamBufferOverflow,
+        'stream.buffer_overflow',
+        {
+          ...this._enrichment,
+          bytes_dropped: dropped,
+          buffer_duration_ms: this.durationMs,
+          max_duration_ms: this.maxDurationMs,
+        },
+        this._emitOptions,
+        this._onEmitError,
+      );
     }
     if (chunk.byteLength > 0) {
       this._chunks.push(chunk);
@@ -134,11 +152,23 @@ export class StreamingBuffer {
     if (this._bytes < requested) {
       if (!this._underrun) {
         this._underrun = true;
-        safeEmit(emitStreamBufferUnderrun, 'stream.buffer_underrun', { ...this._enrichment, bytes_requested: requested, bytes_available: this._bytes, buffer_duration_ms: before }, this._emitOptions, this._onEmitError);
+        safeEmit(
+          emitStreamBufferUnderrun,
+          'stream.buffer_underrun',
+          { ...this._enrichment, bytes_requested: requested, bytes_available: this._bytes, buffer_duration_ms: before },
+          this._emitOptions,
+          this._onEmitError,
+        );
       }
     } else if (this._underrun) {
       this._underrun = false;
-      safeEmit(emitStreamBufferRecovered, 'stream.buffer_recovered', { ...this._enrichment, buffer_duration_ms: before }, this._emitOptions, this._onEmitError);
+      safeEmit(
+        emitStreamBufferRecovered,
+        'stream.buffer_recovered',
+        { ...this._enrichment, buffer_duration_ms: before },
+        this._emitOptions,
+        this._onEmitError,
+      );
     }
     const out = new Uint8Array(Math.min(requested, this._bytes));
     this._totalRead += this._take(out.byteLength, out);

@@ -1,6 +1,13 @@
 import { expect } from 'vitest';
 import { findEventDescriptor } from '../../generated/index.js';
-import { checkBarePayload, checkEnvelope, formatPayloadFinding, resolveEventType, suggestEventType, type PayloadFinding } from '../conformance/index.js';
+import {
+  checkBarePayload,
+  checkEnvelope,
+  formatPayloadFinding,
+  resolveEventType,
+  suggestEventType,
+  type PayloadFinding,
+} from '../conformance/index.js';
 
 /** What a vitest matcher returns. */
 export interface EventContractMatchResult {
@@ -9,6 +16,7 @@ export interface EventContractMatchResult {
 }
 
 declare module 'vitest' {
+  // biome-ignore lint/suspicious/noExplicitAny: the parameter list must match vitest's own declaration to merge with it
   interface Matchers<T = any> {
     /**
      * Asserts that the value conforms to the event contract: without an argument it must be a `{type, data}` envelope;
@@ -24,17 +32,45 @@ function isEnvelope(value: unknown): value is { type: string; data?: unknown } {
   return typeof (value as { type?: unknown }).type === 'string' && keys.every((k) => k === 'type' || k === 'data');
 }
 
-function findingsFor(received: unknown, eventType: string | undefined): { subject: string; findings: readonly PayloadFinding[] } {
+function findingsFor(
+  received: unknown,
+  eventType: string | undefined,
+): { subject: string; findings: readonly PayloadFinding[] } {
   if (eventType === undefined) return { subject: 'the event', findings: checkEnvelope(received) };
   const descriptor = resolveEventType(eventType);
   if (descriptor === undefined) {
     const near = suggestEventType(eventType);
-    return { subject: `a '${eventType}' payload`, findings: [{ level: 'error', eventType, instancePath: '', keyword: 'unknown-type', message: `no schema claims event type '${eventType}'`, ...(near === undefined ? {} : { hint: `did you mean '${near}'?` }) }] };
+    return {
+      subject: `a '${eventType}' payload`,
+      findings: [
+        {
+          level: 'error',
+          eventType,
+          instancePath: '',
+          keyword: 'unknown-type',
+          message: `no schema claims event type '${eventType}'`,
+          ...(near === undefined ? {} : { hint: `did you mean '${near}'?` }),
+        },
+      ],
+    };
   }
   if (isEnvelope(received)) {
     const own = findEventDescriptor(received.type);
     if (own !== descriptor && received.type !== eventType) {
-      return { subject: `a '${eventType}' event`, findings: [{ level: 'error', eventType: received.type, instancePath: '', keyword: 'type', message: `the envelope's type '${received.type}' is not '${eventType}'`, expected: `'${eventType}'`, got: `'${received.type}'` }] };
+      return {
+        subject: `a '${eventType}' event`,
+        findings: [
+          {
+            level: 'error',
+            eventType: received.type,
+            instancePath: '',
+            keyword: 'type',
+            message: `the envelope's type '${received.type}' is not '${eventType}'`,
+            expected: `'${eventType}'`,
+            got: `'${received.type}'`,
+          },
+        ],
+      };
     }
     return { subject: `a '${eventType}' event`, findings: checkEnvelope(received) };
   }
@@ -48,7 +84,10 @@ export function toMatchEventContract(received: unknown, eventType?: string): Eve
   const pass = errors.length === 0;
   return {
     pass,
-    message: () => (pass ? `expected the value not to be ${subject} that matches the contract, but it is` : `expected the value to be ${subject} that matches the contract:\n${errors.map((f) => `  ${formatPayloadFinding(f)}`).join('\n')}`),
+    message: () =>
+      pass
+        ? `expected the value not to be ${subject} that matches the contract, but it is`
+        : `expected the value to be ${subject} that matches the contract:\n${errors.map((f) => `  ${formatPayloadFinding(f)}`).join('\n')}`,
   };
 }
 

@@ -10,7 +10,9 @@ function matches(actual: unknown, expected: unknown): boolean {
     return expected.every((v, i) => matches(actual[i], v));
   }
   const a = actual as Record<string, unknown>;
-  return Object.entries(expected as Record<string, unknown>).every(([k, v]) => (v === undefined ? !(k in a) || a[k] === undefined : k in a && matches(a[k], v)));
+  return Object.entries(expected as Record<string, unknown>).every(([k, v]) =>
+    v === undefined ? !(k in a) || a[k] === undefined : k in a && matches(a[k], v),
+  );
 }
 
 function show(events: readonly EventEnvelope[]): string {
@@ -27,15 +29,24 @@ export function expectEmitted(sink: CollectingEventSink, type: string, partialDa
   const candidates = sink.ofType(type);
   const hit = partialData === undefined ? candidates[0] : candidates.find((e) => matches(e.data, partialData));
   if (hit !== undefined) return hit;
-  const want = partialData === undefined ? `an event '${type}'` : `an event '${type}' with data matching ${JSON.stringify(partialData)}`;
-  const got = candidates.length > 0 ? `events of that type:\n${show(candidates)}` : `types received: ${sink.types.length > 0 ? sink.types.join(', ') : 'none'}`;
+  const want =
+    partialData === undefined
+      ? `an event '${type}'`
+      : `an event '${type}' with data matching ${JSON.stringify(partialData)}`;
+  const got =
+    candidates.length > 0
+      ? `events of that type:\n${show(candidates)}`
+      : `types received: ${sink.types.length > 0 ? sink.types.join(', ') : 'none'}`;
   throw new Error(`expectEmitted: expected ${want}; ${got}`);
 }
 
 /** Asserts that `sink` received no event of `type` (exact or glob) matching `partialData` (any data when omitted). */
 export function expectNotEmitted(sink: CollectingEventSink, type: string, partialData?: unknown): void {
   const hits = sink.ofType(type).filter((e) => partialData === undefined || matches(e.data, partialData));
-  if (hits.length > 0) throw new Error(`expectNotEmitted: expected no event '${type}'${partialData === undefined ? '' : ` matching ${JSON.stringify(partialData)}`}; got:\n${show(hits)}`);
+  if (hits.length > 0)
+    throw new Error(
+      `expectNotEmitted: expected no event '${type}'${partialData === undefined ? '' : ` matching ${JSON.stringify(partialData)}`}; got:\n${show(hits)}`,
+    );
 }
 
 /**
@@ -57,7 +68,9 @@ export function expectOrder(sink: CollectingEventSink, types: readonly string[])
     }
     if (found === -1) {
       const where = pool.length === 0 ? 'it was never received' : 'it was only received before the previous one';
-      throw new Error(`expectOrder: expected '${t}' (position ${i + 1} of [${types.join(', ')}]) after ${i === 0 ? 'the start' : `'${types[i - 1]}'`}, but ${where}; types received: ${sink.types.join(', ') || 'none'}`);
+      throw new Error(
+        `expectOrder: expected '${t}' (position ${i + 1} of [${types.join(', ')}]) after ${i === 0 ? 'the start' : `'${types[i - 1]}'`}, but ${where}; types received: ${sink.types.join(', ') || 'none'}`,
+      );
     }
     at = found + 1;
   }

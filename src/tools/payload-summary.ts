@@ -13,9 +13,11 @@ export function summarizePayload(payload: Readonly<Record<string, unknown>>): Re
 }
 
 function summarizeValue(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > MAX_SUMMARY_CHARS ? `${value.slice(0, MAX_SUMMARY_CHARS)}...` : value;
+  if (typeof value === 'string')
+    return value.length > MAX_SUMMARY_CHARS ? `${value.slice(0, MAX_SUMMARY_CHARS)}...` : value;
   if (typeof value === 'bigint') return value.toString();
-  if (value === null || typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? String(value) : value;
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'function' || typeof value === 'symbol' ? String(value) : value;
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

@@ -16,7 +16,10 @@ export class ToolDeniedError extends ContractError {
   readonly behavior: string | null;
   readonly allowedBehaviors: readonly string[];
   constructor(toolName: string, actionId: string, behavior: string | null, allowedBehaviors: readonly string[]) {
-    super('tool_denied', `tool '${toolName}' does not allow behavior '${String(behavior)}' (allowed: ${allowedBehaviors.join(', ')})`);
+    super(
+      'tool_denied',
+      `tool '${toolName}' does not allow behavior '${String(behavior)}' (allowed: ${allowedBehaviors.join(', ')})`,
+    );
     this.toolName = toolName;
     this.actionId = actionId;
     this.behavior = behavior;
@@ -30,7 +33,11 @@ export class ToolApprovalDeniedError extends ContractError {
   readonly actionId: string;
   readonly decidedBy: string | null;
   constructor(toolName: string, actionId: string, decidedBy: string | null, options?: { cause?: unknown }) {
-    super('tool_approval_denied', `approval for tool '${toolName}' was denied${decidedBy === null ? '' : ` by '${decidedBy}'`}`, options);
+    super(
+      'tool_approval_denied',
+      `approval for tool '${toolName}' was denied${decidedBy === null ? '' : ` by '${decidedBy}'`}`,
+      options,
+    );
     this.toolName = toolName;
     this.actionId = actionId;
     this.decidedBy = decidedBy;
@@ -66,7 +73,9 @@ export class ToolUndoError extends ContractError {
   readonly toolName: string;
   readonly actionId: string;
   constructor(toolName: string, actionId: string, cause: unknown) {
-    super('tool_undo_failed', `undo of tool '${toolName}' action '${actionId}' failed: ${errorMessage(cause)}`, { cause });
+    super('tool_undo_failed', `undo of tool '${toolName}' action '${actionId}' failed: ${errorMessage(cause)}`, {
+      cause,
+    });
     this.toolName = toolName;
     this.actionId = actionId;
   }

@@ -47,10 +47,16 @@ export interface ToolCall {
 }
 
 /** Runs the tool. */
-export type ToolHandler = (payload: Readonly<Record<string, unknown>>, call: ToolCall) => ToolOutput | Promise<ToolOutput>;
+export type ToolHandler = (
+  payload: Readonly<Record<string, unknown>>,
+  call: ToolCall,
+) => ToolOutput | Promise<ToolOutput>;
 
 /** Reverses a completed action from the `undoMetadata` its handler returned. */
-export type ToolUndoHandler = (undoMetadata: Readonly<Record<string, unknown>>, call: { readonly actionId: string; readonly toolName: string }) => unknown;
+export type ToolUndoHandler = (
+  undoMetadata: Readonly<Record<string, unknown>>,
+  call: { readonly actionId: string; readonly toolName: string },
+) => unknown;
 
 /** A tool as registered with {@link ToolExecutor.register}. */
 export interface ToolDefinition {
@@ -157,7 +163,8 @@ export class ToolExecutor {
 
   /** Registers a tool under its name (and its action type when different); a key already taken throws `tool_exists`. */
   register(tool: ToolDefinition): this {
-    const keys = tool.actionType === undefined || tool.actionType === tool.name ? [tool.name] : [tool.name, tool.actionType];
+    const keys =
+      tool.actionType === undefined || tool.actionType === tool.name ? [tool.name] : [tool.name, tool.actionType];
     for (const key of keys) {
       if (this._tools.has(key)) throw new ContractError('tool_exists', `a tool is already registered as '${key}'`);
     }
@@ -174,7 +181,11 @@ export class ToolExecutor {
    * Executes a tool: throws {@link ToolNotFoundError} before any event, {@link ToolDeniedError},
    * {@link ToolApprovalDeniedError}, {@link ToolApprovalTimeoutError} or {@link ToolExecutionError}, each after its events.
    */
-  async execute(name: string, payload: Readonly<Record<string, unknown>> = {}, options: ToolExecuteOptions = {}): Promise<ToolExecution> {
+  async execute(
+    name: string,
+    payload: Readonly<Record<string, unknown>> = {},
+    options: ToolExecuteOptions = {},
+  ): Promise<ToolExecution> {
     const tool = this._tools.get(name);
     if (tool === undefined) throw new ToolNotFoundError(name);
     const context = options.context;
@@ -199,7 +210,15 @@ export class ToolExecutor {
     try {
       output = await tool.handler(payload, call);
     } catch (error) {
-      emitToolFailed({ ...base, duration_ms: performance.now() - startedAt, error_code: errorClassName(error), error_message: errorMessage(error) }, opts);
+      emitToolFailed(
+        {
+          ...base,
+          duration_ms: performance.now() - startedAt,
+          error_code: errorClassName(error),
+          error_message: errorMessage(error),
+        },
+        opts,
+      );
       throw new ToolExecutionError(tool.name, base.action_id, error);
     }
     const durationMs = performance.now() - startedAt;
@@ -251,19 +270,35 @@ export class ToolExecutor {
     try {
       await undo(record.undoMetadata, { actionId, toolName: record.tool.name });
     } catch (error) {
-      emitToolUndoFailed({ ...base, error_message: errorMessage(error), reason: errorClassName(error) }, this._emitOptions);
+      emitToolUndoFailed(
+        { ...base, error_message: errorMessage(error), reason: errorClassName(error) },
+        this._emitOptions,
+      );
       throw new ToolUndoError(record.tool.name, actionId, error);
     }
     this._undoable.delete(actionId);
-    emitToolUndone({ ...base, duration_ms: performance.now() - startedAt, original_action_timestamp: record.createdAt }, this._emitOptions);
+    emitToolUndone(
+      { ...base, duration_ms: performance.now() - startedAt, original_action_timestamp: record.createdAt },
+      this._emitOptions,
+    );
     return true;
   }
 
   private _base(toolName: string, actionId: string, context: EventContext | undefined): ToolBase {
-    return { tool_name: toolName, action_id: actionId, pipeline_run_id: context?.pipelineRunId ?? null, request_id: context?.requestId ?? null };
+    return {
+      tool_name: toolName,
+      action_id: actionId,
+      pipeline_run_id: context?.pipelineRunId ?? null,
+      request_id: context?.requestId ?? null,
+    };
   }
 
-  private async _approve(tool: ToolDefinition, base: ToolBase, behavior: string | null, payload: Readonly<Record<string, unknown>>): Promise<void> {
+  private async _approve(
+    tool: ToolDefinition,
+    base: ToolBase,
+    behavior: string | null,
+    payload: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
     const opts = this._emitOptions;
     const allowed = [...(tool.allowedBehaviors ?? [])];
     const request: ApprovalRequest = {
@@ -276,7 +311,13 @@ export class ToolExecutor {
       payload,
     };
     emitApprovalRequested(
-      { request_id: request.requestId, tool_name: tool.name, action_id: base.action_id, pipeline_run_id: base.pipeline_run_id, approval_message: request.message },
+      {
+        request_id: request.requestId,
+        tool_name: tool.name,
+        action_id: base.action_id,
+        pipeline_run_id: base.pipeline_run_id,
+        approval_message: request.message,
+      },
       opts,
     );
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -285,7 +326,8 @@ export class ToolExecutor {
     });
     let outcome: ApprovalDecision | 'timeout';
     try {
-      const pending = this._requestApproval === undefined ? timeout : Promise.race([this._requestApproval(request), timeout]);
+      const pending =
+        this._requestApproval === undefined ? timeout : Promise.race([this._requestApproval(request), timeout]);
       outcome = await pending;
     } catch (error) {
       // the approval channel failed: nobody decided, and the call is refused

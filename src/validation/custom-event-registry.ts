@@ -4,7 +4,10 @@ const CUSTOM = new Map<string, EventDescriptor>();
 
 /** Adds a custom event's descriptor so replay, CLI and sinks can find it; refuses a type that is already registered. */
 export function registerCustomEventDescriptor(descriptor: EventDescriptor): void {
-  if (CUSTOM.has(descriptor.type)) throw new TypeError(`defineEvent: event type '${descriptor.type}' is already defined (expected a new type, or removeCustomEvent first)`);
+  if (CUSTOM.has(descriptor.type))
+    throw new TypeError(
+      `defineEvent: event type '${descriptor.type}' is already defined (expected a new type, or removeCustomEvent first)`,
+    );
   CUSTOM.set(descriptor.type, descriptor);
 }
 

@@ -35,15 +35,26 @@ function registerFormats(): void {
 
 function topLevelKeys(schema: TSchema): { properties: string[]; required: string[]; open: boolean } {
   const s = schema as { properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown };
-  return { properties: Object.keys(s.properties ?? {}), required: [...(s.required ?? [])], open: s.additionalProperties !== false };
+  return {
+    properties: Object.keys(s.properties ?? {}),
+    required: [...(s.required ?? [])],
+    open: s.additionalProperties !== false,
+  };
 }
 
 /**
  * Registers a custom event type at run time from a TypeBox schema of its `data`, without codegen, and returns a typed
  * emitter that validates under the same emit-time policy as generated events ({@link configureValidation}).
  */
-export function defineEvent<S extends TSchema>(type: string, schema: S, options: DefineEventOptions = {}): CustomEventEmitter<Static<S>> {
-  if (!TYPE_RE.test(type)) throw new TypeError(`defineEvent: event type '${type}' is not dot.case (expected e.g. 'custom.processing_started')`);
+export function defineEvent<S extends TSchema>(
+  type: string,
+  schema: S,
+  options: DefineEventOptions = {},
+): CustomEventEmitter<Static<S>> {
+  if (!TYPE_RE.test(type))
+    throw new TypeError(
+      `defineEvent: event type '${type}' is not dot.case (expected e.g. 'custom.processing_started')`,
+    );
   registerFormats();
   const compiled = TypeCompiler.Compile(schema);
   const validate = ((data: unknown): boolean => {
@@ -53,7 +64,14 @@ export function defineEvent<S extends TSchema>(type: string, schema: S, options:
     }
     const issues: ValidationIssue[] = [];
     for (const e of compiled.Errors(data)) {
-      issues.push({ instancePath: e.path, schemaPath: '', keyword: ValueErrorType[e.type] ?? String(e.type), params: {}, message: e.message, eventType: type });
+      issues.push({
+        instancePath: e.path,
+        schemaPath: '',
+        keyword: ValueErrorType[e.type] ?? String(e.type),
+        params: {},
+        message: e.message,
+        eventType: type,
+      });
     }
     validate.errors = issues;
     return false;
@@ -74,7 +92,12 @@ export function defineEvent<S extends TSchema>(type: string, schema: S, options:
     validate,
   };
   registerCustomEventDescriptor(descriptor as EventDescriptor);
-  const emitter = ((data: Static<S>, emitOptions?: EmitOptions): void => emitEvent(type, data, descriptor as EventDescriptor, emitOptions)) as CustomEventEmitter<Static<S>>;
-  Object.defineProperties(emitter, { type: { value: type }, descriptor: { value: descriptor }, validate: { value: validate } });
+  const emitter = ((data: Static<S>, emitOptions?: EmitOptions): void =>
+    emitEvent(type, data, descriptor as EventDescriptor, emitOptions)) as CustomEventEmitter<Static<S>>;
+  Object.defineProperties(emitter, {
+    type: { value: type },
+    descriptor: { value: descriptor },
+    validate: { value: validate },
+  });
   return emitter;
 }

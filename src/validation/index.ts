@@ -3,4 +3,9 @@ export { checkOnEmit, configureValidation, getValidationOptions } from './policy
 export type { ValidationMode, ValidationPolicyOptions, ValidationRule, WarnLogger } from './policy.js';
 export { defineEvent } from './define-event.js';
 export type { CustomEventEmitter, DefineEventOptions } from './define-event.js';
-export { customEventDescriptors, findCustomEventDescriptor, registerCustomEventDescriptor, removeCustomEvent } from './custom-event-registry.js';
+export {
+  customEventDescriptors,
+  findCustomEventDescriptor,
+  registerCustomEventDescriptor,
+  removeCustomEvent,
+} from './custom-event-registry.js';

@@ -54,14 +54,20 @@ let current: Resolved = resolve({});
 
 function resolve(options: ValidationPolicyOptions): Resolved {
   if (options.deadLetter === undefined) {
-    const all = [options.default, options.unknown, ...Object.values(options.families ?? {}), ...Object.values(options.types ?? {})];
+    const all = [
+      options.default,
+      options.unknown,
+      ...Object.values(options.families ?? {}),
+      ...Object.values(options.types ?? {}),
+    ];
     if (all.some((r) => r !== undefined && rule(r).mode === 'quarantine')) {
       throw new TypeError("configureValidation: mode 'quarantine' needs a deadLetter sink");
     }
   }
   for (const r of [options.default, ...Object.values(options.families ?? {}), ...Object.values(options.types ?? {})]) {
     const rate = r === undefined ? undefined : rule(r).sampleRate;
-    if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new TypeError(`configureValidation: sampleRate ${rate} is out of range (expected a number from 0 to 1)`);
+    if (rate !== undefined && !(rate >= 0 && rate <= 1))
+      throw new TypeError(`configureValidation: sampleRate ${rate} is out of range (expected a number from 0 to 1)`);
   }
   return {
     options,
@@ -108,10 +114,19 @@ function warn(type: string, issues: readonly ValidationIssue[], reason: string):
   // stage names are open-ended: bound the per-type memo
   if (current.lastWarn.size >= 4096) current.lastWarn.clear();
   current.lastWarn.set(type, now);
-  current.logger.warn({ eventType: type, issues, suppressed }, `stageflow-events: ${reason} '${type}'${suppressed ? ` (${suppressed} more since the last warning)` : ''}`);
+  current.logger.warn(
+    { eventType: type, issues, suppressed },
+    `stageflow-events: ${reason} '${type}'${suppressed ? ` (${suppressed} more since the last warning)` : ''}`,
+  );
 }
 
-function onInvalid(mode: ValidationMode, type: string, data: unknown, issues: readonly ValidationIssue[], reason: string): boolean {
+function onInvalid(
+  mode: ValidationMode,
+  type: string,
+  data: unknown,
+  issues: readonly ValidationIssue[],
+  reason: string,
+): boolean {
   switch (mode) {
     case 'throw':
       throw new ValidationError(type, issues);
@@ -136,7 +151,14 @@ export function checkOnEmit(type: string, data: unknown, descriptor: EventDescri
   if (descriptor === undefined) {
     const mode = current.unknownMode;
     if (mode === 'off') return true;
-    const issue: ValidationIssue = { instancePath: '', schemaPath: '', keyword: 'eventType', params: { type }, message: 'no schema claims this event type', eventType: type };
+    const issue: ValidationIssue = {
+      instancePath: '',
+      schemaPath: '',
+      keyword: 'eventType',
+      params: { type },
+      message: 'no schema claims this event type',
+      eventType: type,
+    };
     return onInvalid(mode, type, data, [issue], 'unknown event type');
   }
   const r = ruleFor(descriptor);

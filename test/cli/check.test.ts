@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const validateReport = new Ajv2020({ strict: true }).compile(JSON.parse(readFileSync(join(ROOT, 'src/cli/report.schema.json'), 'utf8')) as object);
+const validateReport = new Ajv2020({ strict: true }).compile(
+  JSON.parse(readFileSync(join(ROOT, 'src/cli/report.schema.json'), 'utf8')) as object,
+);
 
 interface JsonReport {
   total: number;
@@ -19,7 +21,10 @@ function parse(stdout: string): JsonReport {
   return r as JsonReport;
 }
 
-const GOOD = JSON.stringify({ type: 'auth.login', data: JSON.parse(readFileSync(join(ROOT, 'schemas/auth/auth.login.v1.json'), 'utf8')).examples[0] as unknown });
+const GOOD = JSON.stringify({
+  type: 'auth.login',
+  data: JSON.parse(readFileSync(join(ROOT, 'schemas/auth/auth.login.v1.json'), 'utf8')).examples[0] as unknown,
+});
 
 let dir: string;
 beforeAll(() => {
@@ -29,7 +34,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function brokenSchemas(edit: (read: (p: string) => Record<string, any>, write: (p: string, j: unknown) => void) => void): string {
+function brokenSchemas(
+  edit: (read: (p: string) => Record<string, any>, write: (p: string, j: unknown) => void) => void,
+): string {
   const schemas = mkdtempSync(join(dir, 'schemas-'));
   cpSync(join(ROOT, 'schemas'), schemas, { recursive: true });
   edit(
@@ -51,8 +58,11 @@ describe('stageflow-events check', { timeout: 180_000 }, () => {
 
   it('fails with one exit code when a payload file is invalid, in every format', async () => {
     const bad = join(dir, 'bad.ndjson');
-    const [json, junit, github, text] = await Promise.all(['json', 'junit', 'github', 'text'].map((format) => runCli(['check', '--format', format, bad], { cwd: ROOT })));
-    if (json === undefined || junit === undefined || github === undefined || text === undefined) throw new Error('a run is missing');
+    const [json, junit, github, text] = await Promise.all(
+      ['json', 'junit', 'github', 'text'].map((format) => runCli(['check', '--format', format, bad], { cwd: ROOT })),
+    );
+    if (json === undefined || junit === undefined || github === undefined || text === undefined)
+      throw new Error('a run is missing');
     expect(json.code).toBe(1);
     expect(parse(json.stdout).findings.every((f) => f.line === 2)).toBe(true);
     expect(junit.code).toBe(1);
@@ -60,7 +70,7 @@ describe('stageflow-events check', { timeout: 180_000 }, () => {
     expect(github.code).toBe(1);
     expect(github.stdout.split('\n').filter((l) => l.startsWith('::error ')).length).toBeGreaterThan(0);
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain("bad.ndjson:2: error: auth.login /");
+    expect(text.stdout).toContain('bad.ndjson:2: error: auth.login /');
   });
 
   it('lints undescribed fields, open objects and unused $defs, and reports codegen drift', async () => {
@@ -73,12 +83,18 @@ describe('stageflow-events check', { timeout: 180_000 }, () => {
       defs.$defs.NeverUsed = { description: 'nobody refers to this', type: 'string' };
       write('common/defs.v1.json', defs);
     });
-    const r = await runCli(['check', '--format', 'json', '--schemas', schemas, '--generated', join(ROOT, 'generated')], { cwd: ROOT });
+    const r = await runCli(
+      ['check', '--format', 'json', '--schemas', schemas, '--generated', join(ROOT, 'generated')],
+      { cwd: ROOT },
+    );
     expect(r.code).toBe(1);
     const report = parse(r.stdout);
     const keywords = new Set(report.findings.map((f) => f.keyword));
     for (const k of ['described', 'closed', 'unused-def', 'codegen']) expect(keywords.has(k), k).toBe(true);
-    expect(report.findings.find((f) => f.keyword === 'unused-def')).toMatchObject({ instancePath: '/$defs/NeverUsed', message: "definition 'NeverUsed' is not referenced by any schema" });
+    expect(report.findings.find((f) => f.keyword === 'unused-def')).toMatchObject({
+      instancePath: '/$defs/NeverUsed',
+      message: "definition 'NeverUsed' is not referenced by any schema",
+    });
     expect(report.findings.find((f) => f.keyword === 'closed')?.file).toMatch(/auth\/auth\.login\.v1\.json$/);
   });
 
@@ -90,7 +106,9 @@ describe('stageflow-events check', { timeout: 180_000 }, () => {
     });
     const r = await runCli(['check', '--format', 'json', '--schemas', schemas], { cwd: ROOT });
     expect(r.code).toBe(1);
-    const pointers = parse(r.stdout).findings.filter((f) => f.keyword === 'examples').map((f) => f.instancePath);
+    const pointers = parse(r.stdout)
+      .findings.filter((f) => f.keyword === 'examples')
+      .map((f) => f.instancePath);
     expect(pointers.some((p) => p.startsWith('/examples/0'))).toBe(true);
     expect(pointers.some((p) => p.startsWith('/examples/1'))).toBe(true);
   });
@@ -103,7 +121,11 @@ describe('stageflow-events check', { timeout: 180_000 }, () => {
     });
     const r = await runCli(['check', '--format', 'json', '--schemas', schemas], { cwd: ROOT });
     expect(r.code).toBe(1);
-    expect(parse(r.stdout).findings.some((f) => f.keyword === 'unique-type' && f.message.includes("event type 'auth.login' (v1) is already claimed by"))).toBe(true);
+    expect(
+      parse(r.stdout).findings.some(
+        (f) => f.keyword === 'unique-type' && f.message.includes("event type 'auth.login' (v1) is already claimed by"),
+      ),
+    ).toBe(true);
   });
 
   it('exits 2 for a missing payload file or an unknown option', async () => {

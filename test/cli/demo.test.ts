@@ -21,7 +21,12 @@ describe('stageflow-events demo', () => {
     dir = mkdtempSync(join(tmpdir(), 'demo-test-'));
     result = await runCli(['demo', '--out', join(dir, 'out')]);
     const path = join(dir, 'out', 'events.ndjson');
-    lines = existsSync(path) ? readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Line) : [];
+    lines = existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Line)
+      : [];
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,11 +34,29 @@ describe('stageflow-events demo', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/pipeline 'support_chat' completed in \d+ ms/);
-    for (const stage of ['fetch_profile', 'fetch_memory', 'draft_reply', 'policy_guard', 'issue_refund', 'stream_reply', 'summarize']) {
+    for (const stage of [
+      'fetch_profile',
+      'fetch_memory',
+      'draft_reply',
+      'policy_guard',
+      'issue_refund',
+      'stream_reply',
+      'summarize',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`\\n  ${stage}\\s+completed\\s+\\d+ ms`));
     }
     expect(result.stdout).toMatch(/\n {2}policy_guard\s+completed\s+\d+ ms\s+2\n/);
-    for (const family of ['approval', 'guard_retry', 'metrics', 'pipeline', 'stage', 'stream', 'subpipeline', 'tool', 'wide']) {
+    for (const family of [
+      'approval',
+      'guard_retry',
+      'metrics',
+      'pipeline',
+      'stage',
+      'stream',
+      'subpipeline',
+      'tool',
+      'wide',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`\\n  ${family}\\s+\\d+\\n`));
     }
     expect(result.stdout).toContain(`snapshot: ${join(dir, 'out', 'events.ndjson')}`);
@@ -56,10 +79,23 @@ describe('stageflow-events demo', () => {
     expect(types[0]).toBe('pipeline.started');
     expect(types.at(-1)).toBe('pipeline.completed');
     expect(lines.at(-1)?.data.pipeline_run_id).toBe(root);
-    expect(types.filter((t) => t.startsWith('guard_retry.'))).toEqual(['guard_retry.attempt', 'guard_retry.scheduled', 'guard_retry.recovered']);
-    expect(types.filter((t) => t.startsWith('tool.') || t.startsWith('approval.'))).toEqual(['tool.invoked', 'approval.requested', 'approval.decided', 'tool.started', 'tool.completed']);
+    expect(types.filter((t) => t.startsWith('guard_retry.'))).toEqual([
+      'guard_retry.attempt',
+      'guard_retry.scheduled',
+      'guard_retry.recovered',
+    ]);
+    expect(types.filter((t) => t.startsWith('tool.') || t.startsWith('approval.'))).toEqual([
+      'tool.invoked',
+      'approval.requested',
+      'approval.decided',
+      'tool.started',
+      'tool.completed',
+    ]);
     expect(types).toContain('stream.queue_closed');
-    expect(types.filter((t) => t.startsWith('pipeline.spawned_child') || t.startsWith('pipeline.child_'))).toEqual(['pipeline.spawned_child', 'pipeline.child_completed']);
+    expect(types.filter((t) => t.startsWith('pipeline.spawned_child') || t.startsWith('pipeline.child_'))).toEqual([
+      'pipeline.spawned_child',
+      'pipeline.child_completed',
+    ]);
     expect(types.filter((t) => t === 'pipeline.wide')).toHaveLength(2);
     expect(lines.filter((l) => l.type === 'tool.invoked')[0]?.data.pipeline_run_id).toBe(root);
   });

@@ -26,8 +26,18 @@ describe('stageflow-events fixtures', () => {
     const templates = new Set(manifest.valid.map((v) => v.label.split('/')[0]));
     expect([...templates].sort()).toEqual(EVENT_DESCRIPTORS.map((d) => d.type).sort());
     const labels = manifest.valid.map((v) => v.label.split('/')[1] ?? '');
-    for (const kind of ['example-1', 'optional-fields-absent', 'nullable-fields-null', 'boundary-', 'long-string-', 'unicode-string-']) {
-      expect(labels.some((l) => l.startsWith(kind)), kind).toBe(true);
+    for (const kind of [
+      'example-1',
+      'optional-fields-absent',
+      'nullable-fields-null',
+      'boundary-',
+      'long-string-',
+      'unicode-string-',
+    ]) {
+      expect(
+        labels.some((l) => l.startsWith(kind)),
+        kind,
+      ).toBe(true);
     }
   });
 
@@ -41,7 +51,13 @@ describe('stageflow-events fixtures', () => {
     expect(report.invalid).toBe(report.total);
     expect(report.total).toBe(manifest.nearInvalid.length);
     expect(manifest.nearInvalid.every((n) => n.findings.length > 0)).toBe(true);
-    expect(manifest.nearInvalid.map((n) => n.label)).toEqual(expect.arrayContaining(['tool.invoked/bad-uuid-action_id', 'tool.invoked/unknown-key', 'tool.invoked/missing-required-tool_name']));
+    expect(manifest.nearInvalid.map((n) => n.label)).toEqual(
+      expect.arrayContaining([
+        'tool.invoked/bad-uuid-action_id',
+        'tool.invoked/unknown-key',
+        'tool.invoked/missing-required-tool_name',
+      ]),
+    );
   });
 
   it('exits 2 without an output folder or with an unknown option', async () => {

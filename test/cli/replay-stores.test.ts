@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const events = sampleLines().filter((l) => !l.type.startsWith('x-record.'));
 const snapshot = join(dir, 'snapshot.ndjson');
-writeFileSync(snapshot, events.map((e) => JSON.stringify({ type: e.type, data: e.data })).join('\n') + '\n');
+writeFileSync(snapshot, `${events.map((e) => JSON.stringify({ type: e.type, data: e.data })).join('\n')}\n`);
 
 function cliRun(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir });
@@ -22,12 +22,20 @@ function loadAndReadBack(target: string): void {
   const load = cliRun('replay', snapshot, '--to', target, '--format', 'json');
   expect(load.stderr).toBe('');
   expect(load.status).toBe(0);
-  expect(JSON.parse(load.stdout)).toMatchObject({ read: events.length, replayed: events.length, invalid: 0, delivery: { delivered: events.length, deadLettered: 0, dropped: 0 } });
+  expect(JSON.parse(load.stdout)).toMatchObject({
+    read: events.length,
+    replayed: events.length,
+    invalid: 0,
+    delivery: { delivered: events.length, deadLettered: 0, dropped: 0 },
+  });
   const back = join(dir, `back-${Date.now()}.ndjson`);
   const read = cliRun('replay', '--from', target, '--to', `ndjson:${back}`, '--format', 'json');
   expect(read.status).toBe(0);
   expect(JSON.parse(read.stdout)).toMatchObject({ read: events.length, invalid: 0 });
-  const types = readFileSync(back, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+  const types = readFileSync(back, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { type: string }).type);
   expect(types).toEqual(events.map((e) => e.type));
 }
 
@@ -39,7 +47,9 @@ describe('stageflow-events replay with production stores', () => {
   it('refuses an unknown target with exit code 2 and names the accepted forms', () => {
     const r = cliRun('replay', snapshot, '--to', 'mysql://x');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("unknown sink target 'mysql://x' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)");
+    expect(r.stderr).toContain(
+      "unknown sink target 'mysql://x' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)",
+    );
   });
 
   const pg = process.env.STAGEFLOW_TEST_POSTGRES_URL;

@@ -20,7 +20,17 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function io(stdin = ''): CommandIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), write: (c) => stdout.push(c), writeErr: (c) => stderr.push(c), stdin: Readable.from([stdin]), stderrIsTty: false, cwd: dir };
+  return {
+    stdout,
+    stderr,
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    write: (c) => stdout.push(c),
+    writeErr: (c) => stderr.push(c),
+    stdin: Readable.from([stdin]),
+    stderrIsTty: false,
+    cwd: dir,
+  };
 }
 
 describe('stageflow-events replay', () => {
@@ -62,7 +72,10 @@ describe('stageflow-events replay', () => {
       [[], /expected exactly one input file/],
       [['a', '--speed', 'fast'], /--speed: expected a positive number, got 'fast'/],
       [['a', '--format', 'xml'], /--format: expected text or json, got 'xml'/],
-      [['a', '--to', 'kafka:x'], /unknown sink target 'kafka:x' \(expected ndjson:<path>, sqlite:<path>, postgres:\/\/\.\.\., or redis:\/\/\.\.\.\)/],
+      [
+        ['a', '--to', 'kafka:x'],
+        /unknown sink target 'kafka:x' \(expected ndjson:<path>, sqlite:<path>, postgres:\/\/\.\.\., or redis:\/\/\.\.\.\)/,
+      ],
       [['a', '--bogus'], /Unknown option '--bogus'/],
       [['missing.ndjson'], /cannot read '.*missing\.ndjson'/],
     ];

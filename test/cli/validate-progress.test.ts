@@ -16,7 +16,15 @@ describe('validate progress bar', () => {
   it('draws a bar on a terminal stderr and clears it at the end, without touching stdout', async () => {
     const out: string[] = [];
     const raw: string[] = [];
-    const c: CommandIo = { out: (l) => void out.push(l), err: () => undefined, write: (x) => void out.push(x), writeErr: (x) => void raw.push(x), stdin: Readable.from([]), stderrIsTty: true, cwd: dir };
+    const c: CommandIo = {
+      out: (l) => void out.push(l),
+      err: () => undefined,
+      write: (x) => void out.push(x),
+      writeErr: (x) => void raw.push(x),
+      stdin: Readable.from([]),
+      stderrIsTty: true,
+      cwd: dir,
+    };
     expect(await run([file], c)).toBe(0);
     expect(raw.some((x) => /\[#+\.*\] +\d+% [\d.]+ MB .*events\.ndjson/.test(x))).toBe(true);
     expect(raw.at(-1)).toBe('\r\u001b[2K');
@@ -27,7 +35,15 @@ describe('validate progress bar', () => {
   it('writes nothing extra to stderr when it is not a terminal', async () => {
     const raw: string[] = [];
     const errs: string[] = [];
-    const c: CommandIo = { out: () => undefined, err: (l) => void errs.push(l), write: () => undefined, writeErr: (x) => void raw.push(x), stdin: Readable.from([]), stderrIsTty: false, cwd: dir };
+    const c: CommandIo = {
+      out: () => undefined,
+      err: (l) => void errs.push(l),
+      write: () => undefined,
+      writeErr: (x) => void raw.push(x),
+      stdin: Readable.from([]),
+      stderrIsTty: false,
+      cwd: dir,
+    };
     expect(await run([file], c)).toBe(0);
     expect(raw).toEqual([]);
     expect(errs).toEqual([]);

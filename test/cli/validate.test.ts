@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 const SAMPLE = new URL('../fixtures/snapshots/reference-sample.ndjson', import.meta.url).pathname;
-const reportSchema = JSON.parse(readFileSync(new URL('../../src/cli/report.schema.json', import.meta.url), 'utf8')) as object;
+const reportSchema = JSON.parse(
+  readFileSync(new URL('../../src/cli/report.schema.json', import.meta.url), 'utf8'),
+) as object;
 const validateReport = new Ajv2020({ allErrors: true, strict: true }).compile(reportSchema);
 
 const TOOL_INVOKED = {
@@ -21,14 +23,28 @@ const TOOL_INVOKED = {
 };
 const good = JSON.stringify({ type: 'tool.invoked', data: TOOL_INVOKED });
 const { tool_name: _dropped, ...WITHOUT_TOOL_NAME } = TOOL_INVOKED;
-const misspelt = JSON.stringify({ type: 'tool.invoked', data: { ...WITHOUT_TOOL_NAME, tool_nme: 'x', action_id: 'not-a-uuid' } });
+const misspelt = JSON.stringify({
+  type: 'tool.invoked',
+  data: { ...WITHOUT_TOOL_NAME, tool_nme: 'x', action_id: 'not-a-uuid' },
+});
 
 interface JsonReport {
   total: number;
   valid: number;
   invalid: number;
   files: { file: string; total: number; valid: number; invalid: number }[];
-  findings: { file: string; line: number; level: string; eventType: string | null; instancePath: string; keyword: string; message: string; hint?: string; expected?: string; got?: string }[];
+  findings: {
+    file: string;
+    line: number;
+    level: string;
+    eventType: string | null;
+    instancePath: string;
+    keyword: string;
+    message: string;
+    hint?: string;
+    expected?: string;
+    got?: string;
+  }[];
 }
 
 function parseReport(stdout: string): JsonReport {
@@ -61,7 +77,18 @@ describe('stageflow-events validate', () => {
   });
 
   it('reports every bad line with its number and keeps checking the others', async () => {
-    const lines = [good, 'not json at all', '', '[1,2]', '"a string"', '\u0000\u0001\u0002garbage\u00ff', good, JSON.stringify({ data: {} }), misspelt, good];
+    const lines = [
+      good,
+      'not json at all',
+      '',
+      '[1,2]',
+      '"a string"',
+      '\u0000\u0001\u0002garbage\u00ff',
+      good,
+      JSON.stringify({ data: {} }),
+      misspelt,
+      good,
+    ];
     const p = file('bad.ndjson', lines.join('\n'));
     const r = await runCli(['validate', '--format', 'json', p]);
     expect(r.code).toBe(1);
@@ -86,13 +113,20 @@ describe('stageflow-events validate', () => {
     const p = file('misspelt.ndjson', `${misspelt}\n`);
     const r = await runCli(['validate', p]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("misspelt.ndjson:1: error: tool.invoked /tool_nme: must NOT have additional properties: 'tool_nme' (expected no other properties, got 'tool_nme'); did you mean 'tool_name'?");
-    expect(r.stdout).toContain('tool.invoked /action_id: must match format "uuid" (expected format uuid, got "not-a-uuid")');
+    expect(r.stdout).toContain(
+      "misspelt.ndjson:1: error: tool.invoked /tool_nme: must NOT have additional properties: 'tool_nme' (expected no other properties, got 'tool_nme'); did you mean 'tool_name'?",
+    );
+    expect(r.stdout).toContain(
+      'tool.invoked /action_id: must match format "uuid" (expected format uuid, got "not-a-uuid")',
+    );
     expect(r.stdout).toContain("tool.invoked /tool_name: must have required property 'tool_name'");
   });
 
   it('suggests the nearest event type for an unknown one, and --allow-unknown makes it a warning', async () => {
-    const p = file('unknown.ndjson', `${JSON.stringify({ type: 'tool.invokd', data: TOOL_INVOKED })}\n${JSON.stringify({ type: 'stage.llm.complete', data: {} })}\n`);
+    const p = file(
+      'unknown.ndjson',
+      `${JSON.stringify({ type: 'tool.invokd', data: TOOL_INVOKED })}\n${JSON.stringify({ type: 'stage.llm.complete', data: {} })}\n`,
+    );
     const strict = await runCli(['validate', '--format', 'json', p]);
     expect(strict.code).toBe(1);
     const hints = parseReport(strict.stdout).findings.map((f) => [f.keyword, f.level, f.hint]);
@@ -169,11 +203,19 @@ describe('stageflow-events validate', () => {
   });
 
   it('validates bare payloads with --schema, by exact type, concrete pattern type and template', async () => {
-    const bare = file('bare.ndjson', `${JSON.stringify(TOOL_INVOKED)}\n${JSON.stringify({ ...TOOL_INVOKED, behavior: 3 })}\n`);
+    const bare = file(
+      'bare.ndjson',
+      `${JSON.stringify(TOOL_INVOKED)}\n${JSON.stringify({ ...TOOL_INVOKED, behavior: 3 })}\n`,
+    );
     const r = await runCli(['validate', '--schema', 'tool.invoked', '--format', 'json', bare]);
     expect(r.code).toBe(1);
-    expect(parseReport(r.stdout).findings).toMatchObject([{ line: 2, eventType: 'tool.invoked', instancePath: '/behavior', keyword: 'type' }]);
-    const stage = file('stage-bare.ndjson', `${JSON.stringify({ stage: 'llm', status: 'completed', duration_ms: 5 })}\n`);
+    expect(parseReport(r.stdout).findings).toMatchObject([
+      { line: 2, eventType: 'tool.invoked', instancePath: '/behavior', keyword: 'type' },
+    ]);
+    const stage = file(
+      'stage-bare.ndjson',
+      `${JSON.stringify({ stage: 'llm', status: 'completed', duration_ms: 5 })}\n`,
+    );
     for (const type of ['stage.llm.completed', 'stage.{name}.completed']) {
       const s = await runCli(['validate', '--schema', type, '--format', 'json', stage]);
       expect(parseReport(s.stdout).findings.every((f) => f.eventType === type)).toBe(true);
@@ -187,7 +229,12 @@ describe('stageflow-events validate', () => {
   });
 
   it('exits 2 on an unknown flag, a missing file, a bad --format and no input', async () => {
-    for (const args of [['--nope', 'x'], [join(dir, 'missing.ndjson')], ['--format', 'xml', join(dir, 'real.ndjson')], []]) {
+    for (const args of [
+      ['--nope', 'x'],
+      [join(dir, 'missing.ndjson')],
+      ['--format', 'xml', join(dir, 'real.ndjson')],
+      [],
+    ]) {
       const r = await runCli(['validate', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
@@ -217,7 +264,9 @@ describe('stageflow-events validate', () => {
     expect(r.code).toBe(1);
     const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::'));
     expect(annotations).toHaveLength(3);
-    expect(annotations.every((l) => /^::error file=[^,]*gh\.ndjson,line=1,title=tool\.invoked \w+::/.test(l))).toBe(true);
+    expect(annotations.every((l) => /^::error file=[^,]*gh\.ndjson,line=1,title=tool\.invoked \w+::/.test(l))).toBe(
+      true,
+    );
     expect(annotations.some((l) => l.includes("did you mean 'tool_name'?"))).toBe(true);
   });
 

@@ -10,7 +10,11 @@ import { runCli } from '../helpers/cli.js';
 installEventContractMatcher();
 
 let dir: string;
-const readEvents = (file: string): EventEnvelope[] => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as EventEnvelope);
+const readEvents = (file: string): EventEnvelope[] =>
+  readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EventEnvelope);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sfe-sink-'));

@@ -54,19 +54,21 @@ describe('generated emitters', () => {
     expect({ ...data, timestamp: undefined }).toEqual({ ...invoked, timestamp: undefined });
   });
 
-  it('copy the payload to fill the timestamp, leaving the caller\'s object as it was', () => {
+  it("copy the payload to fill the timestamp, leaving the caller's object as it was", () => {
     const sink = new CollectingEventSink();
     const input = { ...invoked };
     emitToolInvoked(input, { sink });
     expect(input).toEqual(invoked);
     expect('timestamp' in input).toBe(false);
     expect(sink.events[0]?.data).not.toBe(input);
-    expect(Object.keys(sink.events[0]?.data as object)).toEqual([...Object.keys(invoked), 'timestamp']);
+    expect(Object.keys(sink.events[0]!.data as object)).toEqual([...Object.keys(invoked), 'timestamp']);
   });
 
   it('keep an own __proto__ key (as JSON.parse makes it) so validation refuses it instead of it vanishing', () => {
     const sink = new CollectingEventSink();
-    const parsed = JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(invoked).slice(1)}`) as ToolInvokedInput;
+    const parsed = JSON.parse(
+      `{"__proto__": {"polluted": true}, ${JSON.stringify(invoked).slice(1)}`,
+    ) as ToolInvokedInput;
     expect(() => emitToolInvoked(parsed, { sink })).toThrow(ValidationError);
     expect(() => emitToolInvoked(parsed, { sink })).toThrow(/__proto__/);
     expect(sink.events).toHaveLength(0);
@@ -75,7 +77,7 @@ describe('generated emitters', () => {
   it('keep a timestamp the caller gave', () => {
     const sink = new CollectingEventSink();
     emitToolInvoked({ ...invoked, timestamp: '2026-01-01T10:00:00Z' }, { sink });
-    expect((sink.events[0]?.data as ToolInvokedData).timestamp).toBe('2026-01-01T10:00:00Z');
+    expect((sink.events[0]!.data as ToolInvokedData).timestamp).toBe('2026-01-01T10:00:00Z');
   });
 
   it('build pattern types from their placeholder', () => {
@@ -101,7 +103,11 @@ describe('generated emitters', () => {
     try {
       emitToolInvoked(bad, { sink });
     } catch (e) {
-      expect((e as ValidationError).issues[0]).toMatchObject({ instancePath: '/action_id', keyword: 'format', eventType: 'tool.invoked' });
+      expect((e as ValidationError).issues[0]).toMatchObject({
+        instancePath: '/action_id',
+        keyword: 'format',
+        eventType: 'tool.invoked',
+      });
     }
     expect(sink.events).toHaveLength(0);
   });
@@ -118,18 +124,35 @@ describe('generated types', () => {
       }
       return undefined;
     };
-    expect(narrow({ type: 'tool.invoked', data: { ...invoked, timestamp: '2026-01-01T10:00:00Z' } })).toBe('search_docs');
+    expect(narrow({ type: 'tool.invoked', data: { ...invoked, timestamp: '2026-01-01T10:00:00Z' } })).toBe(
+      'search_docs',
+    );
   });
 
   it('type 2020-12 tuples (prefixItems) as tuples: a guardrail violation location is [start, end]', () => {
     const sink = new CollectingEventSink();
-    const violation = { type: 'pii_detected', message: 'email address', severity: 0.8, metadata: {}, location: [3, 17] } as const;
-    const base = { stage: 'guard', pipeline_run_id: null, request_id: null, execution_mode: null, violation_count: 1, fail_on_violation: false } as const;
+    const violation = {
+      type: 'pii_detected',
+      message: 'email address',
+      severity: 0.8,
+      metadata: {},
+      location: [3, 17],
+    } as const;
+    const base = {
+      stage: 'guard',
+      pipeline_run_id: null,
+      request_id: null,
+      execution_mode: null,
+      violation_count: 1,
+      fail_on_violation: false,
+    } as const;
     emitGuardrailFailOpen({ ...base, violations: [{ ...violation, location: [3, 17] }] }, { sink });
-    expect((sink.events[0]?.data as GuardrailFailOpenData).violations[0].location).toEqual([3, 17]);
+    expect((sink.events[0]!.data as GuardrailFailOpenData).violations[0].location).toEqual([3, 17]);
     expectTypeOf<GuardrailFailOpenData['violations'][0]['location']>().toEqualTypeOf<[number, number] | null>();
-    // @ts-expect-error a third offset is not a [start, end] span
-    expect(() => emitGuardrailFailOpen({ ...base, violations: [{ ...violation, location: [3, 17, 20] }] }, { sink })).toThrow(ValidationError);
+    expect(() =>
+      // @ts-expect-error a third offset is not a [start, end] span
+      emitGuardrailFailOpen({ ...base, violations: [{ ...violation, location: [3, 17, 20] }] }, { sink }),
+    ).toThrow(ValidationError);
   });
 
   it('make wrong payloads compile errors', () => {
@@ -139,8 +162,18 @@ describe('generated types', () => {
       () => emitToolInvoked({ ...invoked, tool_name: 42 }, { sink }),
       // @ts-expect-error an unknown key on a closed payload
       () => emitToolInvoked({ ...invoked, unknown_key: true }, { sink }),
-      // @ts-expect-error behavior is required (nullable, not optional)
-      () => emitToolInvoked({ tool_name: 'x', action_id: invoked.action_id, pipeline_run_id: null, request_id: null, payload_summary: {} }, { sink }),
+      () =>
+        emitToolInvoked(
+          // @ts-expect-error behavior is required (nullable, not optional)
+          {
+            tool_name: 'x',
+            action_id: invoked.action_id,
+            pipeline_run_id: null,
+            request_id: null,
+            payload_summary: {},
+          },
+          { sink },
+        ),
       // @ts-expect-error status is pinned to 'started'
       () => emitStageNameStarted('llm', { ...started, status: 'completed' }, { sink }),
     ];

@@ -9,10 +9,22 @@ export interface TestEventData {
   readonly n: number;
 }
 
-export function makeEvents(count: number, prefix = 'e', runId = '3f0c2a86-6a53-4b53-9d1e-1c1a8f0b2a01'): EventEnvelope<string, TestEventData>[] {
+export function makeEvents(
+  count: number,
+  prefix = 'e',
+  runId = '3f0c2a86-6a53-4b53-9d1e-1c1a8f0b2a01',
+): EventEnvelope<string, TestEventData>[] {
   const out: EventEnvelope<string, TestEventData>[] = [];
   for (let i = 0; i < count; i++) {
-    out.push({ type: i % 3 === 0 ? 'stage.llm.completed' : 'tool.invoked', data: { id: `${prefix}-${i}`, pipeline_run_id: runId, timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString(), n: i } });
+    out.push({
+      type: i % 3 === 0 ? 'stage.llm.completed' : 'tool.invoked',
+      data: {
+        id: `${prefix}-${i}`,
+        pipeline_run_id: runId,
+        timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString(),
+        n: i,
+      },
+    });
   }
   return out;
 }
@@ -30,7 +42,10 @@ export function readDeadLetter(path: string): EventEnvelope[] {
 }
 
 /** Checks that every expected id occurs exactly once across the given lists; returns the missing and duplicated ids. */
-export function exactlyOnce(expected: readonly string[], ...found: (readonly string[])[]): { missing: string[]; duplicated: string[] } {
+export function exactlyOnce(
+  expected: readonly string[],
+  ...found: (readonly string[])[]
+): { missing: string[]; duplicated: string[] } {
   const counts = new Map<string, number>();
   for (const list of found) for (const id of list) counts.set(id, (counts.get(id) ?? 0) + 1);
   return {

@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const POSTGRES_URL = process.env['STAGEFLOW_TEST_POSTGRES_URL'];
-export const REDIS_URL = process.env['STAGEFLOW_TEST_REDIS_URL'];
+export const POSTGRES_URL = process.env.STAGEFLOW_TEST_POSTGRES_URL;
+export const REDIS_URL = process.env.STAGEFLOW_TEST_REDIS_URL;
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,7 +30,24 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this._proc = proc;
     await new Promise<void>((resolve, reject) => {
       let out = '';

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/schemas.js';
 
-const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; default: string }>; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  exports: Record<string, string | { types: string; default: string }>;
+  bin: Record<string, string>;
+};
 
 function importInNode(code: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: repoRoot, encoding: 'utf8' });
@@ -55,9 +58,24 @@ describe('the package exports map', () => {
   });
 
   it('packs dist, schemas and the docs, and no tests or sources outside dist', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8' });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    for (const must of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/generated/index.js', 'dist/generated/tool/tool-invoked/validate.js', 'dist/generated/tool/tool-invoked/validate.d.ts', 'dist/codegen/templates/emit/emit.ts.hbs', 'dist/src/cli/main.js', 'schemas/tool/tool.invoked.v1.json', 'README.md', 'CHANGELOG.md', 'package.json']) {
+    for (const must of [
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/generated/index.js',
+      'dist/generated/tool/tool-invoked/validate.js',
+      'dist/generated/tool/tool-invoked/validate.d.ts',
+      'dist/codegen/templates/emit/emit.ts.hbs',
+      'dist/src/cli/main.js',
+      'schemas/tool/tool.invoked.v1.json',
+      'README.md',
+      'CHANGELOG.md',
+      'package.json',
+    ]) {
       expect(files, must).toContain(must);
     }
     expect(files.filter((f) => /^(test|bench|scripts|src|generated|codegen)\//.test(f))).toEqual([]);

@@ -5,11 +5,18 @@ import { ResilientSink, type BatchWriter, type WriteBatch } from '../../src/stor
 
 function recordingWriter(): BatchWriter & { sizes: number[] } {
   const sizes: number[] = [];
-  return { name: 'recording', sizes, writeBatch: (b: WriteBatch) => (sizes.push(b.events.length), Promise.resolve()) };
+  return {
+    name: 'recording',
+    sizes,
+    writeBatch: (b: WriteBatch) => {
+      sizes.push(b.events.length);
+      return Promise.resolve();
+    },
+  };
 }
 
 describe('ResilientSink batching', () => {
-  it('writes a fast producer\'s events in full batches, not one commit per event', async () => {
+  it("writes a fast producer's events in full batches, not one commit per event", async () => {
     const writer = recordingWriter();
     const sink = new ResilientSink(writer, { batchSize: 100, flushIntervalMs: 60_000 });
     for (let i = 0; i < 2000; i++) await sink.emit({ type: 'x.y', data: { i } });

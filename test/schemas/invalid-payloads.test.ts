@@ -38,22 +38,68 @@ function casesFor(schema: Json, base: Json): Case[] {
   const props = (schema.properties ?? {}) as Record<string, Json>;
   const required = (schema.required ?? []) as string[];
   const out: Case[] = [];
-  if (schema.additionalProperties === false) out.push({ what: 'an unknown key', payload: { ...base, unexpected_key: 1 }, instancePath: '', keyword: 'additionalProperties' });
+  if (schema.additionalProperties === false)
+    out.push({
+      what: 'an unknown key',
+      payload: { ...base, unexpected_key: 1 },
+      instancePath: '',
+      keyword: 'additionalProperties',
+    });
   for (const key of required) {
     const { [key]: _removed, ...rest } = base;
     out.push({ what: `missing required '${key}'`, payload: rest, instancePath: '', keyword: 'required' });
   }
   for (const [key, p] of Object.entries(props)) {
     const wrong = wrongTypeValue(p);
-    if (wrong !== undefined) out.push({ what: `'${key}' of a wrong JSON type`, payload: { ...base, [key]: wrong }, instancePath: `/${key}`, keyword: 'type' });
-    if (p.format === 'uuid') out.push({ what: `'${key}' not a UUID`, payload: { ...base, [key]: 'not-a-uuid' }, instancePath: `/${key}`, keyword: 'format' });
+    if (wrong !== undefined)
+      out.push({
+        what: `'${key}' of a wrong JSON type`,
+        payload: { ...base, [key]: wrong },
+        instancePath: `/${key}`,
+        keyword: 'type',
+      });
+    if (p.format === 'uuid')
+      out.push({
+        what: `'${key}' not a UUID`,
+        payload: { ...base, [key]: 'not-a-uuid' },
+        instancePath: `/${key}`,
+        keyword: 'format',
+      });
     if (p.format === 'date-time') {
-      out.push({ what: `'${key}' an impossible date (Feb 30)`, payload: { ...base, [key]: '2026-02-30T10:00:00+00:00' }, instancePath: `/${key}`, keyword: 'format' });
-      out.push({ what: `'${key}' without an offset`, payload: { ...base, [key]: '2026-11-25T10:00:00.123456' }, instancePath: `/${key}`, keyword: 'format' });
+      out.push({
+        what: `'${key}' an impossible date (Feb 30)`,
+        payload: { ...base, [key]: '2026-02-30T10:00:00+00:00' },
+        instancePath: `/${key}`,
+        keyword: 'format',
+      });
+      out.push({
+        what: `'${key}' without an offset`,
+        payload: { ...base, [key]: '2026-11-25T10:00:00.123456' },
+        instancePath: `/${key}`,
+        keyword: 'format',
+      });
     }
-    if (Array.isArray(p.enum)) out.push({ what: `'${key}' outside its enum`, payload: { ...base, [key]: 'not_in_the_enum' }, instancePath: `/${key}`, keyword: 'enum' });
-    if ('const' in p && typeof p.const === 'string') out.push({ what: `'${key}' not its constant`, payload: { ...base, [key]: `${p.const}_not` }, instancePath: `/${key}`, keyword: 'const' });
-    if (allowedTypes(p).includes('integer') && !allowedTypes(p).includes('number')) out.push({ what: `'${key}' a fraction where an integer belongs`, payload: { ...base, [key]: 1.5 }, instancePath: `/${key}`, keyword: 'type' });
+    if (Array.isArray(p.enum))
+      out.push({
+        what: `'${key}' outside its enum`,
+        payload: { ...base, [key]: 'not_in_the_enum' },
+        instancePath: `/${key}`,
+        keyword: 'enum',
+      });
+    if ('const' in p && typeof p.const === 'string')
+      out.push({
+        what: `'${key}' not its constant`,
+        payload: { ...base, [key]: `${p.const}_not` },
+        instancePath: `/${key}`,
+        keyword: 'const',
+      });
+    if (allowedTypes(p).includes('integer') && !allowedTypes(p).includes('number'))
+      out.push({
+        what: `'${key}' a fraction where an integer belongs`,
+        payload: { ...base, [key]: 1.5 },
+        instancePath: `/${key}`,
+        keyword: 'type',
+      });
   }
   return out;
 }
@@ -78,7 +124,10 @@ describe('every event schema rejects what a correct producer cannot emit', () =>
       it.each(casesFor(e.dereferenced, base).map((c) => [c.what, c] as const))('rejects %s', (_what, c) => {
         expect(descriptor.validate(c.payload)).toBe(false);
         const issues = descriptor.validate.errors ?? [];
-        expect(issues.some((i) => i.instancePath === c.instancePath && i.keyword === c.keyword), JSON.stringify(issues)).toBe(true);
+        expect(
+          issues.some((i) => i.instancePath === c.instancePath && i.keyword === c.keyword),
+          JSON.stringify(issues),
+        ).toBe(true);
       });
     });
   }

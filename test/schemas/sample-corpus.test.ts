@@ -28,8 +28,11 @@ describe('the reference sample corpus', () => {
     expect(ok).toBe(true);
   });
 
-  it.each(lines.filter((l) => l.type in RECORD_TYPES).map((l) => [l.line, l.type, l.data] as const))('line %i (%s) validates as the event it describes', (_line, type, data) => {
-    const d = findEventDescriptor(RECORD_TYPES[type]!);
-    expect(d!.validate(data)).toBe(true);
-  });
+  it.each(lines.filter((l) => l.type in RECORD_TYPES).map((l) => [l.line, l.type, l.data] as const))(
+    'line %i (%s) validates as the event it describes',
+    (_line, type, data) => {
+      const d = findEventDescriptor(RECORD_TYPES[type]!);
+      expect(d!.validate(data)).toBe(true);
+    },
+  );
 });

@@ -57,17 +57,37 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       const result = await runCodegen({ check: true, schemasDir, outDir });
       if (!isClean(result.drift)) {
         const base = show(outDir);
-        const stale = (path: string, message: string): void => report.addFinding(`${base}/${path}`, 0, { level: 'error', eventType: null, instancePath: '', keyword: 'codegen', message });
+        const stale = (path: string, message: string): void =>
+          report.addFinding(`${base}/${path}`, 0, {
+            level: 'error',
+            eventType: null,
+            instancePath: '',
+            keyword: 'codegen',
+            message,
+          });
         for (const p of result.drift.changed) stale(p, "differs from what the schemas generate: run 'npm run codegen'");
         for (const p of result.drift.missing) stale(p, "is missing: run 'npm run codegen'");
         for (const p of result.drift.stale) stale(p, "is no longer generated from any schema: run 'npm run codegen'");
       }
     } catch (e) {
       if (!(e instanceof SchemaError)) throw e;
-      if (!alreadyReported(lint.findings, e.file, e.pointer)) report.addFinding(e.file, 0, { level: 'error', eventType: null, instancePath: e.pointer, keyword: 'codegen', message: e.message });
+      if (!alreadyReported(lint.findings, e.file, e.pointer))
+        report.addFinding(e.file, 0, {
+          level: 'error',
+          eventType: null,
+          instancePath: e.pointer,
+          keyword: 'codegen',
+          message: e.message,
+        });
     }
   } else {
-    report.addFinding(show(outDir), 0, { level: 'warning', eventType: null, instancePath: '', keyword: 'codegen', message: 'codegen --check skipped: the schemas cannot be read' });
+    report.addFinding(show(outDir), 0, {
+      level: 'warning',
+      eventType: null,
+      instancePath: '',
+      keyword: 'codegen',
+      message: 'codegen --check skipped: the schemas cannot be read',
+    });
   }
 
   const readable = await checkInputs(inputs, report, args, io, 'check');

@@ -3,8 +3,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChildTrackerMetricsInterceptor, MetricsInterceptor, PrometheusMetricsInterceptor, TracingInterceptor } from '../../interceptors/index.js';
-import { ChildRunTracker, StageGraphBuilder, StageOutput, SubpipelineSpawner, errorSummaryToString } from '../../pipeline/index.js';
+import {
+  ChildTrackerMetricsInterceptor,
+  MetricsInterceptor,
+  PrometheusMetricsInterceptor,
+  TracingInterceptor,
+} from '../../interceptors/index.js';
+import {
+  ChildRunTracker,
+  StageGraphBuilder,
+  StageOutput,
+  SubpipelineSpawner,
+  errorSummaryToString,
+} from '../../pipeline/index.js';
 import type { PipelineRunResult, StageContext, StageGraph } from '../../pipeline/index.js';
 import { describeEventType, describeSchema, replay } from '../../replay/index.js';
 import { CollectingEventSink, CompositeEventSink, NdjsonFileEventSink } from '../../sinks/index.js';
@@ -28,7 +39,13 @@ options:
 
 function eventContext(ctx: StageContext) {
   const id = ctx.pipeline.identity;
-  return { pipelineRunId: id.pipelineRunId, requestId: id.requestId, executionMode: id.executionMode, topology: id.topology, service: id.service };
+  return {
+    pipelineRunId: id.pipelineRunId,
+    requestId: id.requestId,
+    executionMode: id.executionMode,
+    topology: id.topology,
+    service: id.service,
+  };
 }
 
 function summarizer(): StageGraph {
@@ -58,7 +75,12 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
       async () => {
         drafts += 1;
         await sleep(1);
-        return StageOutput.ok({ draft: drafts === 1 ? 'Your refund is guaranteed, no questions asked.' : 'We have started your refund; you will get an email shortly.' });
+        return StageOutput.ok({
+          draft:
+            drafts === 1
+              ? 'Your refund is guaranteed, no questions asked.'
+              : 'We have started your refund; you will get an email shortly.',
+        });
       },
       { dependencies: ['fetch_profile', 'fetch_memory'] },
     )
@@ -66,14 +88,20 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
       'policy_guard',
       (ctx) => {
         const draft = String(ctx.inputs.draft_reply?.draft ?? '');
-        return draft.includes('guaranteed') ? StageOutput.fail('draft promises a guaranteed outcome') : StageOutput.ok({ approved_draft: draft });
+        return draft.includes('guaranteed')
+          ? StageOutput.fail('draft promises a guaranteed outcome')
+          : StageOutput.ok({ approved_draft: draft });
       },
       { dependencies: ['draft_reply'], guardRetry: { retryStage: 'draft_reply', maxAttempts: 3 } },
     )
     .stage(
       'issue_refund',
       async (ctx) => {
-        const run = await tools.execute('issue_refund', { order_id: 'A-1001', amount_cents: 2599 }, { context: eventContext(ctx) });
+        const run = await tools.execute(
+          'issue_refund',
+          { order_id: 'A-1001', amount_cents: 2599 },
+          { context: eventContext(ctx) },
+        );
         return StageOutput.ok({ refund_action_id: run.actionId });
       },
       { dependencies: ['policy_guard'] },
@@ -81,7 +109,13 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
     .stage(
       'stream_reply',
       async (ctx) => {
-        const queue = new ChunkQueue<string>({ maxSize: 5, channel: 'reply', context: eventContext(ctx), sink: ctx.pipeline.sink, putTimeoutMs: 2000 });
+        const queue = new ChunkQueue<string>({
+          maxSize: 5,
+          channel: 'reply',
+          context: eventContext(ctx),
+          sink: ctx.pipeline.sink,
+          putTimeoutMs: 2000,
+        });
         const words = String(ctx.inputs.policy_guard?.approved_draft ?? '').split(' ');
         const producer = (async () => {
           for (const w of words) await queue.put(w);
@@ -102,7 +136,9 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
       async (ctx) => {
         ctx.pipeline.data.set('turns', 1);
         const child = await ctx.spawnSubpipeline(summarizer());
-        return child.success ? StageOutput.ok({ child_run_id: child.childRunId, ...child.data }) : StageOutput.fail(child.error ?? 'summary failed');
+        return child.success
+          ? StageOutput.ok({ child_run_id: child.childRunId, ...child.data })
+          : StageOutput.fail(child.error ?? 'summary failed');
       },
       { dependencies: ['issue_refund', 'stream_reply'] },
     )
@@ -118,7 +154,10 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd());
 }
 
-function parseArgs(argv: readonly string[], io: CommandIo): { out: string | undefined; store: string | undefined } | number {
+function parseArgs(
+  argv: readonly string[],
+  io: CommandIo,
+): { out: string | undefined; store: string | undefined } | number {
   let out: string | undefined;
   let store: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -134,11 +173,13 @@ function parseArgs(argv: readonly string[], io: CommandIo): { out: string | unde
         return 2;
       }
       out = v;
-    } else if (a !== undefined && a.startsWith('--out=')) out = a.slice('--out='.length);
+    } else if (a?.startsWith('--out=')) out = a.slice('--out='.length);
     else if (a === '--store') {
       const v = argv[++i];
       if (v === undefined || !/^(sqlite:.+|postgres(ql)?:\/\/.+|redis:\/\/.+)$/.test(v)) {
-        io.err(`stageflow-events demo: '--store' expects sqlite:<path>, postgres://... or redis://..., got '${v === undefined ? '' : maskTarget(v)}'`);
+        io.err(
+          `stageflow-events demo: '--store' expects sqlite:<path>, postgres://... or redis://..., got '${v === undefined ? '' : maskTarget(v)}'`,
+        );
         return 2;
       }
       store = v;
@@ -165,9 +206,21 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     describe: describeSchema,
   });
   const collected = new CollectingEventSink();
-  const store = args.store === undefined ? undefined : storeSinkFromTarget(args.store.startsWith('sqlite:') ? `sqlite:${resolve(io.cwd, args.store.slice('sqlite:'.length))}` : args.store);
-  const sink: EventSink = new CompositeEventSink(store === undefined ? [recorder, collected] : [recorder, collected, store]);
-  const tools = new ToolExecutor({ approvalTimeoutMs: 2000, requestApproval: async () => ({ approved: true, decidedBy: randomUUID() }) });
+  const store =
+    args.store === undefined
+      ? undefined
+      : storeSinkFromTarget(
+          args.store.startsWith('sqlite:')
+            ? `sqlite:${resolve(io.cwd, args.store.slice('sqlite:'.length))}`
+            : args.store,
+        );
+  const sink: EventSink = new CompositeEventSink(
+    store === undefined ? [recorder, collected] : [recorder, collected, store],
+  );
+  const tools = new ToolExecutor({
+    approvalTimeoutMs: 2000,
+    requestApproval: async () => ({ approved: true, decidedBy: randomUUID() }),
+  });
   tools.register({
     name: 'issue_refund',
     actionType: 'REFUND',
@@ -176,7 +229,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     approvalMessage: 'Refund 25.99 GBP on order A-1001?',
     handler: async (payload) => {
       await sleep(2);
-      return { success: true, data: { refunded: payload['amount_cents'] }, undoMetadata: { order_id: payload['order_id'] } };
+      return { success: true, data: { refunded: payload.amount_cents }, undoMetadata: { order_id: payload.order_id } };
     },
     undo: () => undefined,
   });
@@ -194,7 +247,12 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       service: 'demo',
       wideEvents: true,
       spawner: new SubpipelineSpawner({ tracker: new ChildRunTracker() }),
-      interceptors: [new TracingInterceptor(), new MetricsInterceptor(), new PrometheusMetricsInterceptor(), new ChildTrackerMetricsInterceptor()],
+      interceptors: [
+        new TracingInterceptor(),
+        new MetricsInterceptor(),
+        new PrometheusMetricsInterceptor(),
+        new ChildTrackerMetricsInterceptor(),
+      ],
     });
   } finally {
     await recorder.shutdown();
@@ -203,7 +261,9 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   }
   const summary = await replay(path, { validate: true });
 
-  io.out(`stageflow-events demo: pipeline 'support_chat' ${result.status} in ${result.durationMs} ms (run ${result.pipelineRunId})`);
+  io.out(
+    `stageflow-events demo: pipeline 'support_chat' ${result.status} in ${result.durationMs} ms (run ${result.pipelineRunId})`,
+  );
   if (result.errorSummary !== undefined) io.out(`  error: ${errorSummaryToString(result.errorSummary)}`);
   io.out('');
   io.out('stages:');
@@ -215,7 +275,12 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   const rows: string[][] = [['stage', 'status', 'duration', 'runs']];
   for (const name of buildDemoPipeline(tools).stages.keys()) {
     const r = result.stages.get(name);
-    rows.push([name, r?.status ?? 'not run', r === undefined ? '-' : `${r.durationMs} ms`, String(attempts.get(name) ?? 0)]);
+    rows.push([
+      name,
+      r?.status ?? 'not run',
+      r === undefined ? '-' : `${r.durationMs} ms`,
+      String(attempts.get(name) ?? 0),
+    ]);
   }
   for (const line of table(rows)) io.out(line);
   io.out('');
@@ -225,17 +290,30 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     const family = familyOf(e.type);
     families.set(family, (families.get(family) ?? 0) + 1);
   }
-  for (const line of table([['family', 'events'], ...[...families.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([f, n]) => [f, String(n)])])) io.out(line);
+  for (const line of table([
+    ['family', 'events'],
+    ...[...families.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([f, n]) => [f, String(n)]),
+  ]))
+    io.out(line);
   io.out(`  ${'total'.padEnd(Math.max(6, ...[...families.keys()].map((f) => f.length)))}  ${collected.events.length}`);
   io.out('');
   io.out(`snapshot: ${path}`);
   if (store !== undefined && args.store !== undefined) {
     const m = store.metrics;
-    io.out(`store: ${maskTarget(args.store)}: delivered ${m.delivered}, dead-lettered ${m.deadLettered}, dropped ${m.dropped}`);
+    io.out(
+      `store: ${maskTarget(args.store)}: delivered ${m.delivered}, dead-lettered ${m.deadLettered}, dropped ${m.dropped}`,
+    );
   }
-  io.out(`replay: ${summary.read} lines read, ${summary.replayed} valid, ${summary.invalid} invalid, ${summary.corrupt} corrupt`);
+  io.out(
+    `replay: ${summary.read} lines read, ${summary.replayed} valid, ${summary.invalid} invalid, ${summary.corrupt} corrupt`,
+  );
   const undelivered = store !== undefined && store.metrics.deadLettered + store.metrics.dropped > 0;
-  const clean = !undelivered && result.status === 'completed' && summary.invalid === 0 && summary.corrupt === 0 && summary.read === collected.events.length;
+  const clean =
+    !undelivered &&
+    result.status === 'completed' &&
+    summary.invalid === 0 &&
+    summary.corrupt === 0 &&
+    summary.read === collected.events.length;
   if (!clean) io.err('stageflow-events demo: the run or its snapshot is not clean (see above)');
   return clean ? 0 : 1;
 }

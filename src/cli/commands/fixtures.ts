@@ -18,7 +18,7 @@ options:
 
 function isValid(type: string, data: unknown): boolean {
   const d = resolveEventType(type);
-  return d !== undefined && d.validate(data);
+  return d?.validate(data) === true;
 }
 
 function ndjson(fixtures: readonly Fixture[]): string {
@@ -51,7 +51,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     io.err(`stageflow-events fixtures: expected exactly one output folder, got ${positional.length}`);
     return 2;
   }
-  let schemas;
+  let schemas: ReturnType<typeof loadFixtureSchemas>;
   try {
     schemas = loadFixtureSchemas(schemasDir ?? packageSchemasDir());
   } catch (e) {
@@ -72,11 +72,17 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       line: i + 1,
       label: f.label,
       type: f.event.type,
-      findings: checkEnvelope(f.event).map((x) => ({ instancePath: x.instancePath, keyword: x.keyword, message: x.message })),
+      findings: checkEnvelope(f.event).map((x) => ({
+        instancePath: x.instancePath,
+        keyword: x.keyword,
+        message: x.message,
+      })),
     })),
   };
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const types = new Set(corpus.valid.map((f) => f.label.split('/')[0])).size;
-  io.out(`wrote ${corpus.valid.length} valid and ${corpus.nearInvalid.length} near-invalid payloads for ${types} event types to ${positional[0] as string}`);
+  io.out(
+    `wrote ${corpus.valid.length} valid and ${corpus.nearInvalid.length} near-invalid payloads for ${types} event types to ${positional[0] as string}`,
+  );
   return 0;
 }

@@ -54,31 +54,51 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     if (values.from !== undefined) {
       if (positionals.length !== 0) throw new ContractError('usage', 'give either an input file or --from, not both');
       from = storeSourceFromTarget(values.from);
-      if (from === undefined) throw new ContractError('usage', `--from: expected sqlite:<path>, postgres://... or redis://..., got '${maskTarget(values.from)}'`);
+      if (from === undefined)
+        throw new ContractError(
+          'usage',
+          `--from: expected sqlite:<path>, postgres://... or redis://..., got '${maskTarget(values.from)}'`,
+        );
       file = from.name;
     } else {
-      if (positionals.length !== 1) throw new ContractError('usage', `expected exactly one input file (or - for stdin), got ${positionals.length}`);
+      if (positionals.length !== 1)
+        throw new ContractError('usage', `expected exactly one input file (or - for stdin), got ${positionals.length}`);
       file = positionals[0] as string;
     }
     format = (values.format ?? 'text') as 'text' | 'json';
-    if (format !== 'text' && format !== 'json') throw new ContractError('usage', `--format: expected text or json, got '${values.format}'`);
+    if (format !== 'text' && format !== 'json')
+      throw new ContractError('usage', `--format: expected text or json, got '${values.format}'`);
     if (values.speed !== undefined) {
       const speed = Number(values.speed);
       if (!(speed > 0)) throw new ContractError('usage', `--speed: expected a positive number, got '${values.speed}'`);
       options.speed = speed;
     }
     if (values.to !== undefined) {
-      const target = values.to.startsWith('ndjson:') && !isAbsolute(values.to.slice(7)) ? `ndjson:${resolve(io.cwd, values.to.slice(7))}` : values.to;
+      const target =
+        values.to.startsWith('ndjson:') && !isAbsolute(values.to.slice(7))
+          ? `ndjson:${resolve(io.cwd, values.to.slice(7))}`
+          : values.to;
       sinkFactory = parseSinkTarget(target);
     }
-    if (values.type !== undefined || values.run !== undefined) options.filter = { ...(values.type === undefined ? {} : { type: values.type }), ...(values.run === undefined ? {} : { runId: values.run }) };
+    if (values.type !== undefined || values.run !== undefined)
+      options.filter = {
+        ...(values.type === undefined ? {} : { type: values.type }),
+        ...(values.run === undefined ? {} : { runId: values.run }),
+      };
     if (values['no-validate'] === true) options.validate = false;
   } catch (e) {
     io.err(`stageflow-events replay: ${e instanceof Error ? e.message : String(e)}`);
     io.err("run 'stageflow-events replay --help' for usage");
     return 2;
   }
-  const source = from !== undefined ? storeStream(from) : file === '-' ? (io.stdin as unknown as Readable) : isAbsolute(file) ? file : resolve(io.cwd, file);
+  const source =
+    from !== undefined
+      ? storeStream(from)
+      : file === '-'
+        ? (io.stdin as unknown as Readable)
+        : isAbsolute(file)
+          ? file
+          : resolve(io.cwd, file);
   let sink: EventSink | undefined;
   try {
     sink = sinkFactory?.();
@@ -101,16 +121,26 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   if (format === 'json') io.out(JSON.stringify({ file, ...summary, ...(delivery ? { delivery } : {}) }));
   else {
     printText(file, summary, io);
-    if (delivery) io.out(`delivered ${delivery.delivered}, dead-lettered ${delivery.deadLettered}, dropped ${delivery.dropped}`);
+    if (delivery)
+      io.out(`delivered ${delivery.delivered}, dead-lettered ${delivery.deadLettered}, dropped ${delivery.dropped}`);
   }
   const undelivered = delivery !== undefined && delivery.deadLettered + delivery.dropped > 0;
   return summary.invalid > 0 || summary.corrupt > 0 || undelivered ? 1 : 0;
 }
 
 // a store's delivery counters, when the sink keeps them (the production store sinks do)
-function deliveryOf(sink: EventSink | undefined): { delivered: number; deadLettered: number; dropped: number } | undefined {
-  const m = (sink as { metrics?: { delivered?: unknown; deadLettered?: unknown; dropped?: unknown } } | undefined)?.metrics;
-  if (m === undefined || typeof m.delivered !== 'number' || typeof m.deadLettered !== 'number' || typeof m.dropped !== 'number') return undefined;
+function deliveryOf(
+  sink: EventSink | undefined,
+): { delivered: number; deadLettered: number; dropped: number } | undefined {
+  const m = (sink as { metrics?: { delivered?: unknown; deadLettered?: unknown; dropped?: unknown } } | undefined)
+    ?.metrics;
+  if (
+    m === undefined ||
+    typeof m.delivered !== 'number' ||
+    typeof m.deadLettered !== 'number' ||
+    typeof m.dropped !== 'number'
+  )
+    return undefined;
   return { delivered: m.delivered, deadLettered: m.deadLettered, dropped: m.dropped };
 }
 
@@ -119,7 +149,8 @@ function storeStream(from: StoreSource): Readable {
   return Readable.from(
     (async function* () {
       try {
-        for await (const batch of from.batches()) yield Buffer.from(batch.map((e) => `${JSON.stringify({ type: e.type, data: e.data })}\n`).join(''));
+        for await (const batch of from.batches())
+          yield Buffer.from(batch.map((e) => `${JSON.stringify({ type: e.type, data: e.data })}\n`).join(''));
       } finally {
         await from.close();
       }
@@ -129,13 +160,18 @@ function storeStream(from: StoreSource): Readable {
 
 function printText(file: string, s: ReplaySummary, io: CommandIo): void {
   for (const c of s.corruptLines) io.out(`${file}:${c.line}: corrupt line skipped: ${c.reason}`);
-  if (s.corrupt > s.corruptLines.length) io.out(`${file}: ${s.corrupt - s.corruptLines.length} more corrupt lines not listed`);
+  if (s.corrupt > s.corruptLines.length)
+    io.out(`${file}: ${s.corrupt - s.corruptLines.length} more corrupt lines not listed`);
   for (const [type, d] of Object.entries(s.drift).sort(([a], [b]) => a.localeCompare(b))) {
     const fields = Object.entries(d.fields)
       .sort((a, b) => b[1] - a[1])
       .map(([f, n]) => `${f || '/'} (${n})`)
       .join(', ');
-    io.out(`drift '${type}': ${d.count} invalid${d.unknown === true ? ', no schema claims this type' : ''}${fields ? `; fields: ${fields}` : ''}`);
+    io.out(
+      `drift '${type}': ${d.count} invalid${d.unknown === true ? ', no schema claims this type' : ''}${fields ? `; fields: ${fields}` : ''}`,
+    );
   }
-  io.out(`${file}: read ${s.read}, replayed ${s.replayed}, invalid ${s.invalid}, corrupt ${s.corrupt}, skipped ${s.skipped}`);
+  io.out(
+    `${file}: read ${s.read}, replayed ${s.replayed}, invalid ${s.invalid}, corrupt ${s.corrupt}, skipped ${s.skipped}`,
+  );
 }

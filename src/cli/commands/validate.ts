@@ -26,17 +26,28 @@ export function bareOption(schema: string | undefined): PayloadTextOptions['bare
   if (schema === undefined) return undefined;
   const descriptor = resolveEventType(schema);
   if (descriptor === undefined) {
-    const near = suggestEventType(schema) ?? EVENT_DESCRIPTORS.map((d) => d.type).find((t) => t.startsWith(schema.split('.')[0] ?? ''));
-    throw new UsageError(`--schema: no schema claims event type '${schema}'${near === undefined ? '' : `; did you mean '${near}'?`}`);
+    const near =
+      suggestEventType(schema) ??
+      EVENT_DESCRIPTORS.map((d) => d.type).find((t) => t.startsWith(schema.split('.')[0] ?? ''));
+    throw new UsageError(
+      `--schema: no schema claims event type '${schema}'${near === undefined ? '' : `; did you mean '${near}'?`}`,
+    );
   }
   return { descriptor, type: schema };
 }
 
 /** Checks every input into `report`, drawing a progress bar on a terminal stderr; returns false when an input could not be read. */
-export async function checkInputs(inputs: readonly PayloadInput[], report: ReportBuilder, args: PayloadArgs, io: CommandIo, command: string): Promise<boolean> {
+export async function checkInputs(
+  inputs: readonly PayloadInput[],
+  report: ReportBuilder,
+  args: PayloadArgs,
+  io: CommandIo,
+  command: string,
+): Promise<boolean> {
   const options = { allowUnknown: args.allowUnknown, maxLineBytes: args.maxLineBytes, bare: bareOption(args.schema) };
   const bar = io.stderrIsTty ? new ProgressBar((chunk) => io.writeErr(chunk)) : undefined;
-  const progress = bar === undefined ? {} : { onBytes: (input: PayloadInput, n: number) => bar.update(input.display, n, input.bytes) };
+  const progress =
+    bar === undefined ? {} : { onBytes: (input: PayloadInput, n: number) => bar.update(input.display, n, input.bytes) };
   let ok = true;
   for (const input of inputs) {
     try {
@@ -61,7 +72,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       io.out(USAGE);
       return 0;
     }
-    if (args.inputs.length === 0) throw new UsageError('expected at least one input (a path, glob, directory or - for stdin)');
+    if (args.inputs.length === 0)
+      throw new UsageError('expected at least one input (a path, glob, directory or - for stdin)');
     bareOption(args.schema);
     inputs = expandInputs(args.inputs, io.cwd);
   } catch (e) {

@@ -26,19 +26,49 @@ describe('generateFixtures', () => {
       const o = d as Record<string, unknown> | null;
       if (o === null || typeof o !== 'object' || Array.isArray(o)) return false;
       const keysOk = Object.keys(o).every((k) => ['id', 'count', 'note'].includes(k));
-      return keysOk && typeof o.id === 'string' && /^[0-9a-f-]{36}$/.test(o.id) && Number.isInteger(o.count) && (o.count as number) >= 0 && (o.note === undefined || o.note === null || typeof o.note === 'string');
+      return (
+        keysOk &&
+        typeof o.id === 'string' &&
+        /^[0-9a-f-]{36}$/.test(o.id) &&
+        Number.isInteger(o.count) &&
+        (o.count as number) >= 0 &&
+        (o.note === undefined || o.note === null || typeof o.note === 'string')
+      );
     };
     const corpus = generateFixtures([SCHEMA], demoValid);
     const valid = corpus.valid.map((f) => f.label);
-    expect(valid).toEqual(expect.arrayContaining(['demo.thing/example-1', 'demo.thing/optional-fields-absent', 'demo.thing/nullable-fields-null', 'demo.thing/boundary-count-lowest', 'demo.thing/boundary-count-highest', 'demo.thing/long-string-note', 'demo.thing/unicode-string-note']));
+    expect(valid).toEqual(
+      expect.arrayContaining([
+        'demo.thing/example-1',
+        'demo.thing/optional-fields-absent',
+        'demo.thing/nullable-fields-null',
+        'demo.thing/boundary-count-lowest',
+        'demo.thing/boundary-count-highest',
+        'demo.thing/long-string-note',
+        'demo.thing/unicode-string-note',
+      ]),
+    );
     const invalid = corpus.nearInvalid.map((f) => f.label);
-    expect(invalid).toEqual(expect.arrayContaining(['demo.thing/below-minimum-count', 'demo.thing/missing-required-id', 'demo.thing/bad-uuid-id', 'demo.thing/unknown-key', 'demo.thing/fraction-for-integer-count', 'demo.thing/payload-is-null']));
+    expect(invalid).toEqual(
+      expect.arrayContaining([
+        'demo.thing/below-minimum-count',
+        'demo.thing/missing-required-id',
+        'demo.thing/bad-uuid-id',
+        'demo.thing/unknown-key',
+        'demo.thing/fraction-for-integer-count',
+        'demo.thing/payload-is-null',
+      ]),
+    );
     expect(corpus.valid.every((f) => demoValid(f.event.type, f.event.data))).toBe(true);
     expect(corpus.nearInvalid.every((f) => !demoValid(f.event.type, f.event.data))).toBe(true);
   });
 
   it('builds a concrete type for a template from the example stage name', () => {
-    const template: FixtureSchema = { type: 'stage.{name}.skipped', template: true, schema: { type: 'object', examples: [{ stage: 'router' }] } };
+    const template: FixtureSchema = {
+      type: 'stage.{name}.skipped',
+      template: true,
+      schema: { type: 'object', examples: [{ stage: 'router' }] },
+    };
     const corpus = generateFixtures([template], () => true);
     expect(corpus.valid[0]?.event.type).toBe('stage.router.skipped');
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkBarePayload, checkEnvelope, checkPayloadText, closestMatch, editDistance, resolveEventType, suggestEventType } from '../../../src/conformance/index.js';
+import {
+  checkBarePayload,
+  checkEnvelope,
+  checkPayloadText,
+  closestMatch,
+  editDistance,
+  resolveEventType,
+  suggestEventType,
+} from '../../../src/conformance/index.js';
 import { TOOL_INVOKED } from '../../helpers/payloads.js';
-
 
 describe('closestMatch', () => {
   it('finds the candidate within two edits and nothing farther', () => {
@@ -31,7 +38,10 @@ describe('checkEnvelope', () => {
   });
 
   it('reports every issue of a payload with expected and got', () => {
-    const findings = checkEnvelope({ type: 'tool.invoked', data: { ...TOOL_INVOKED, behavior: 7, timestamp: '2026-13-01T00:00:00Z' } });
+    const findings = checkEnvelope({
+      type: 'tool.invoked',
+      data: { ...TOOL_INVOKED, behavior: 7, timestamp: '2026-13-01T00:00:00Z' },
+    });
     expect(findings.map((f) => [f.instancePath, f.keyword, f.expected, f.got])).toEqual([
       ['/timestamp', 'format', 'format date-time', '"2026-13-01T00:00:00Z"'],
       ['/behavior', 'type', 'string,null', 'integer 7'],
@@ -41,7 +51,10 @@ describe('checkEnvelope', () => {
   it('caps the findings of one payload and says how many were left out', () => {
     const findings = checkEnvelope({ type: 'tool.invoked', data: {} }, { maxFindingsPerPayload: 2 });
     expect(findings).toHaveLength(3);
-    expect(findings[2]).toMatchObject({ keyword: 'truncated', message: '5 more issues not shown (limit 2 per payload)' });
+    expect(findings[2]).toMatchObject({
+      keyword: 'truncated',
+      message: '5 more issues not shown (limit 2 per payload)',
+    });
   });
 
   it('makes unknown types warnings with allowUnknown', () => {
@@ -50,8 +63,14 @@ describe('checkEnvelope', () => {
   });
 
   it('reports a missing type or data as an envelope finding', () => {
-    expect(checkEnvelope({ data: {} })[0]).toMatchObject({ keyword: 'envelope', message: "the envelope has no 'type'" });
-    expect(checkEnvelope({ type: 'tool.invoked' })[0]).toMatchObject({ keyword: 'envelope', message: "the envelope has no 'data'" });
+    expect(checkEnvelope({ data: {} })[0]).toMatchObject({
+      keyword: 'envelope',
+      message: "the envelope has no 'type'",
+    });
+    expect(checkEnvelope({ type: 'tool.invoked' })[0]).toMatchObject({
+      keyword: 'envelope',
+      message: "the envelope has no 'data'",
+    });
   });
 });
 
@@ -60,13 +79,19 @@ describe('checkBarePayload', () => {
     const d = resolveEventType('tool.invoked');
     if (d === undefined) throw new Error('tool.invoked is not in the contract');
     expect(checkBarePayload(TOOL_INVOKED, d)).toEqual([]);
-    expect(checkBarePayload({ ...TOOL_INVOKED, extra: 1 }, d)[0]).toMatchObject({ keyword: 'additionalProperties', instancePath: '/extra' });
+    expect(checkBarePayload({ ...TOOL_INVOKED, extra: 1 }, d)[0]).toMatchObject({
+      keyword: 'additionalProperties',
+      instancePath: '/extra',
+    });
   });
 });
 
 describe('checkPayloadText', () => {
   it('never throws and classifies each kind of bad text', () => {
-    expect(checkPayloadText('')).toMatchObject({ counted: false, findings: [{ keyword: 'empty-line', level: 'warning' }] });
+    expect(checkPayloadText('')).toMatchObject({
+      counted: false,
+      findings: [{ keyword: 'empty-line', level: 'warning' }],
+    });
     expect(checkPayloadText('{oops')).toMatchObject({ counted: true, findings: [{ keyword: 'json' }] });
     expect(checkPayloadText('\u0000\u0001\ufffd').findings[0]?.message).toBe('binary data, not JSON');
     expect(checkPayloadText('42').findings[0]).toMatchObject({ keyword: 'envelope', got: 'integer' });

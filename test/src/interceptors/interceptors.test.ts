@@ -50,7 +50,10 @@ describe('interceptor framework', () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
-    const result = await new StageGraphBuilder().stage('a', () => undefined).build().run({ sink: new CollectingEventSink(), interceptors: [mk('late', 50), mk('early', 10), broken] });
+    const result = await new StageGraphBuilder()
+      .stage('a', () => undefined)
+      .build()
+      .run({ sink: new CollectingEventSink(), interceptors: [mk('late', 50), mk('early', 10), broken] });
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarning);
     expect(result.status).toBe('completed');
@@ -61,7 +64,11 @@ describe('interceptor framework', () => {
   it('short-circuits a stage whose before returns an output', async () => {
     const sink = new CollectingEventSink();
     let ran = false;
-    const gate: Interceptor = { name: 'gate', priority: 1, before: () => StageOutput.fail('Circuit breaker open for a/stage') };
+    const gate: Interceptor = {
+      name: 'gate',
+      priority: 1,
+      before: () => StageOutput.fail('Circuit breaker open for a/stage'),
+    };
     const result = await new StageGraphBuilder()
       .stage('a', () => {
         ran = true;
@@ -97,7 +104,10 @@ describe('interceptor retry after a timeout', () => {
         'slow_once',
         async (ctx) => {
           calls += 1;
-          if (calls === 1) await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+          if (calls === 1)
+            await new Promise((_, reject) =>
+              ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+            );
           return StageOutput.ok({ aborted: ctx.signal.aborted });
         },
         { timeoutMs: 20 },
@@ -128,7 +138,10 @@ describe('MetricsInterceptor', () => {
 
   it('records a per-stage observation readable after the run, without collisions between parallel stages', async () => {
     const lines: Array<[object, string]> = [];
-    const result = await parallel().run({ sink: new CollectingEventSink(), interceptors: [new MetricsInterceptor({ logger: { info: (o, m) => lines.push([o, m]) } })] });
+    const result = await parallel().run({
+      sink: new CollectingEventSink(),
+      interceptors: [new MetricsInterceptor({ logger: { info: (o, m) => lines.push([o, m]) } })],
+    });
     const left = result.context.getObservation('metrics', 'left') as MetricsObservation;
     const right = result.context.getObservation('metrics', 'right') as MetricsObservation;
     expect(left).toMatchObject({ stage: 'left', status: 'completed', pipeline_run_id: result.pipelineRunId });
@@ -161,12 +174,20 @@ describe('TracingInterceptor', () => {
       })
       .build();
     const orgId = '3c7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b';
-    const result = await graph.run({ sink: new CollectingEventSink(), interceptors: [new TracingInterceptor()], orgId });
+    const result = await graph.run({
+      sink: new CollectingEventSink(),
+      interceptors: [new TracingInterceptor()],
+      orgId,
+    });
     const spans = exporter.getFinishedSpans();
     const root = spans.find((s) => s.name === 'pipeline traced');
     const ok = spans.find((s) => s.name === 'stage ok');
     const bad = spans.find((s) => s.name === 'stage bad');
-    expect(root?.attributes).toMatchObject({ 'stageflow.pipeline_run_id': result.pipelineRunId, 'stageflow.org_id': orgId, 'stageflow.pipeline.status': 'failed' });
+    expect(root?.attributes).toMatchObject({
+      'stageflow.pipeline_run_id': result.pipelineRunId,
+      'stageflow.org_id': orgId,
+      'stageflow.pipeline.status': 'failed',
+    });
     expect(root?.status.code).toBe(SpanStatusCode.ERROR);
     expect(ok?.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
     expect(ok?.spanContext().traceId).toBe(root?.spanContext().traceId);
@@ -175,12 +196,22 @@ describe('TracingInterceptor', () => {
     expect(bad?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'exploded' });
     expect(bad?.events.map((e) => e.name)).toContain('exception');
     const obs = result.context.getObservation('tracing', 'ok') as TracingObservation;
-    expect(obs).toMatchObject({ span_name: 'stage ok', trace_id: ok?.spanContext().traceId, span_id: ok?.spanContext().spanId, status: 'completed' });
+    expect(obs).toMatchObject({
+      span_name: 'stage ok',
+      trace_id: ok?.spanContext().traceId,
+      span_id: ok?.spanContext().spanId,
+      status: 'completed',
+    });
   });
 
   it('puts the TenantContext org id on spans when the run has none', async () => {
     const tenant = new TenantContext({ orgId: 'org-42' });
-    await tenant.run(() => new StageGraphBuilder('t').stage('a', () => undefined).build().run({ sink: new CollectingEventSink(), interceptors: [new TracingInterceptor()] }));
+    await tenant.run(() =>
+      new StageGraphBuilder('t')
+        .stage('a', () => undefined)
+        .build()
+        .run({ sink: new CollectingEventSink(), interceptors: [new TracingInterceptor()] }),
+    );
     expect(exporter.getFinishedSpans().every((s) => s.attributes['stageflow.org_id'] === 'org-42')).toBe(true);
   });
 });
@@ -212,19 +243,36 @@ describe('ChildTrackerMetricsInterceptor', () => {
     const tracker = new ChildRunTracker();
     const interceptors = [new ChildTrackerMetricsInterceptor()];
     const child = new StageGraphBuilder('child').stage('c', () => undefined).build();
-    const parent = new StageGraphBuilder('parent').stage('p', async (ctx) => void (await ctx.spawnSubpipeline(child, { runOptions: { interceptors } }))).build();
+    const parent = new StageGraphBuilder('parent')
+      .stage('p', async (ctx) => void (await ctx.spawnSubpipeline(child, { runOptions: { interceptors } })))
+      .build();
     await parent.run({ sink, interceptors, spawner: new SubpipelineSpawner({ tracker }) });
     const events = sink.ofType('metrics.child_run_tracker');
     expect(events).toHaveLength(1);
-    expect(events[0]?.data).toMatchObject({ component: 'ChildRunTracker', is_child_run: true, registration_count: 1, active_children: 1, total_relationships: 1 });
-    expect((events[0]?.data as Data).pipeline_run_id).toBe((sink.ofType('pipeline.spawned_child')[0]?.data as Data).child_run_id);
+    expect(events[0]?.data).toMatchObject({
+      component: 'ChildRunTracker',
+      is_child_run: true,
+      registration_count: 1,
+      active_children: 1,
+      total_relationships: 1,
+    });
+    expect((events[0]!.data as Data).pipeline_run_id).toBe(
+      (sink.ofType('pipeline.spawned_child')[0]!.data as Data).child_run_id,
+    );
   });
 });
 
 describe('LoggingInterceptor', () => {
   it('logs a starting and a completed line per stage', async () => {
     const lines: Array<[Data, string]> = [];
-    await new StageGraphBuilder().stage('a', () => undefined).build().run({ sink: new CollectingEventSink(), topology: 'chat', interceptors: [new LoggingInterceptor({ logger: { info: (o, m) => lines.push([o as Data, m]) } })] });
+    await new StageGraphBuilder()
+      .stage('a', () => undefined)
+      .build()
+      .run({
+        sink: new CollectingEventSink(),
+        topology: 'chat',
+        interceptors: [new LoggingInterceptor({ logger: { info: (o, m) => lines.push([o as Data, m]) } })],
+      });
     expect(lines.map((l) => l[1])).toEqual(["stage 'a' starting", "stage 'a' completed"]);
     expect(lines[0]?.[0]).toMatchObject({ stage: 'a', topology: 'chat' });
     expect(lines[1]?.[0]).toMatchObject({ status: 'completed' });
@@ -235,7 +283,10 @@ describe('LoggingInterceptor', () => {
 describe('PrometheusMetricsInterceptor', () => {
   it('counts starts and completions by status and observes durations, in its own registry', async () => {
     const interceptor = new PrometheusMetricsInterceptor();
-    const graph = new StageGraphBuilder().stage('a', () => undefined).stage('b', () => StageOutput.fail('x'), { dependencies: ['a'] }).build();
+    const graph = new StageGraphBuilder()
+      .stage('a', () => undefined)
+      .stage('b', () => StageOutput.fail('x'), { dependencies: ['a'] })
+      .build();
     await graph.run({ sink: new CollectingEventSink(), interceptors: [interceptor] });
     const text = await interceptor.registry.metrics();
     expect(text).toContain('stage_started_total{stage="a"} 1');
@@ -248,7 +299,11 @@ describe('PrometheusMetricsInterceptor', () => {
   it('registers into a given registry', async () => {
     const registry = new Registry();
     new PrometheusMetricsInterceptor({ registry });
-    expect((await registry.getMetricsAsJSON()).map((m) => m.name).sort()).toEqual(['stage_completed_total', 'stage_duration_seconds', 'stage_started_total']);
+    expect((await registry.getMetricsAsJSON()).map((m) => m.name).sort()).toEqual([
+      'stage_completed_total',
+      'stage_duration_seconds',
+      'stage_started_total',
+    ]);
   });
 });
 
@@ -258,7 +313,10 @@ describe('interceptor results', () => {
     await new StageGraphBuilder()
       .stage('a', () => StageOutput.fail('nope'))
       .build()
-      .run({ sink: new CollectingEventSink(), interceptors: [{ name: 'spy', priority: 1, after: (_s, r) => void seen.push(r) }] });
+      .run({
+        sink: new CollectingEventSink(),
+        interceptors: [{ name: 'spy', priority: 1, after: (_s, r) => void seen.push(r) }],
+      });
     expect(seen[0]).toMatchObject({ stage: 'a', status: 'failed', attempt: 1 });
     expect(seen[0]?.error?.message).toBe('nope');
   });
@@ -273,7 +331,9 @@ describe('CircuitBreakerInterceptor', () => {
         throw new Error('provider down');
       })
       .build();
-    const interceptor = new CircuitBreakerInterceptor({ breaker: new CircuitBreaker({ failureThreshold: 2, resetTimeoutMs: 60_000 }) });
+    const interceptor = new CircuitBreakerInterceptor({
+      breaker: new CircuitBreaker({ failureThreshold: 2, resetTimeoutMs: 60_000 }),
+    });
     const retryless = [interceptor, { name: 'observe', priority: 99, onError: () => 'fail' as const }];
     await graph.run({ sink: new CollectingEventSink(), interceptors: retryless });
     expect(interceptor.breaker.state('stage/llm')).toBe('closed');
@@ -285,7 +345,10 @@ describe('CircuitBreakerInterceptor', () => {
     expect(calls).toBe(2);
     expect(third.status).toBe('failed');
     expect(third.errorSummary?.code).toBe('CIRCUIT_OPEN');
-    expect(sink.ofType('stage.llm.failed')[0]?.data).toMatchObject({ error: 'Circuit breaker open for stage/llm', error_type: 'CircuitBreakerOpenError' });
+    expect(sink.ofType('stage.llm.failed')[0]?.data).toMatchObject({
+      error: 'Circuit breaker open for stage/llm',
+      error_type: 'CircuitBreakerOpenError',
+    });
     expect(fourth.errorSummary?.code).toBe('CIRCUIT_OPEN');
     expect(interceptor.breaker.state('stage/llm')).toBe('open');
   });

@@ -117,6 +117,12 @@ describe('CircuitBreakerOpenError', () => {
   it('names the operation and provider in the reference message', () => {
     const error = new CircuitBreakerOpenError('llm', 'openai');
     expect(error).toBeInstanceOf(ContractError);
-    expect(error).toMatchObject({ code: 'circuit_open', operation: 'llm', provider: 'openai', message: 'Circuit breaker open for llm/openai', name: 'CircuitBreakerOpenError' });
+    expect(error).toMatchObject({
+      code: 'circuit_open',
+      operation: 'llm',
+      provider: 'openai',
+      message: 'Circuit breaker open for llm/openai',
+      name: 'CircuitBreakerOpenError',
+    });
   });
 });

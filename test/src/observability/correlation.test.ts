@@ -59,34 +59,49 @@ describe('correlation ids', () => {
 
   it('getTraceContextDict always has the four keys', () =>
     isolated(async () => {
-      expect(getTraceContextDict()).toEqual({ trace_id: null, span_id: null, parent_span_id: null, correlation_id: null });
+      expect(getTraceContextDict()).toEqual({
+        trace_id: null,
+        span_id: null,
+        parent_span_id: null,
+        correlation_id: null,
+      });
       setCorrelationId(ID_A);
       expect(Object.keys(getTraceContextDict())).toEqual(['trace_id', 'span_id', 'parent_span_id', 'correlation_id']);
     }));
 
   it('matches the reference get_trace_context_dict record inside an activated context', async () => {
     const [expected] = await sampleRecords('x-record.get_trace_context_dict');
-    const ctx = new TraceContext({ traceId: '11112222333344445555666677778888', spanId: 'aaaabbbbccccdddd', correlationId: ID_B });
+    const ctx = new TraceContext({
+      traceId: '11112222333344445555666677778888',
+      spanId: 'aaaabbbbccccdddd',
+      correlationId: ID_B,
+    });
     expect(ctx.activate(() => getTraceContextDict())).toEqual(expected);
   });
 });
 
 describe('CorrelationIds', () => {
   it('includes only truthy keys, renames runId to pipeline_run_id and merges extra last', () => {
-    const ids = new CorrelationIds({ runId: 'r', requestId: '', traceId: null, userId: 'u', extra: { user_id: 'override', interaction_id: 'i' } });
+    const ids = new CorrelationIds({
+      runId: 'r',
+      requestId: '',
+      traceId: null,
+      userId: 'u',
+      extra: { user_id: 'override', interaction_id: 'i' },
+    });
     expect(ids.toDict()).toEqual({ pipeline_run_id: 'r', user_id: 'override', interaction_id: 'i' });
   });
 
   it('reproduces the reference to_dict records', async () => {
     const [full, empty] = (await sampleRecords('x-record.correlation_ids.to_dict')) as Array<Record<string, string>>;
     const ids = new CorrelationIds({
-      runId: full?.['pipeline_run_id'] ?? null,
-      requestId: full?.['request_id'] ?? null,
-      traceId: full?.['trace_id'] ?? null,
-      sessionId: full?.['session_id'] ?? null,
-      userId: full?.['user_id'] ?? null,
-      orgId: full?.['org_id'] ?? null,
-      extra: { interaction_id: full?.['interaction_id'] },
+      runId: full?.pipeline_run_id ?? null,
+      requestId: full?.request_id ?? null,
+      traceId: full?.trace_id ?? null,
+      sessionId: full?.session_id ?? null,
+      userId: full?.user_id ?? null,
+      orgId: full?.org_id ?? null,
+      extra: { interaction_id: full?.interaction_id },
     });
     expect(ids.toDict()).toEqual(full);
     expect(new CorrelationIds().toDict()).toEqual(empty);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ContractError } from '../../../src/errors.js';
-import { PipelineCancelledError, StageTimeoutError, errorSummaryToStagesPatch, errorSummaryToString, summarizePipelineError } from '../../../src/pipeline/index.js';
+import {
+  PipelineCancelledError,
+  StageTimeoutError,
+  errorSummaryToStagesPatch,
+  errorSummaryToString,
+  summarizePipelineError,
+} from '../../../src/pipeline/index.js';
 
 class CircuitBreakerOpenError extends ContractError {
   constructor() {
@@ -12,17 +18,32 @@ describe('summarizePipelineError', () => {
   it('reports a TimeoutError as a retryable TIMEOUT', () => {
     const e = new Error('took too long');
     e.name = 'TimeoutError';
-    expect(summarizePipelineError(e)).toEqual({ code: 'TIMEOUT', type: 'Error', message: 'took too long', retryable: true });
+    expect(summarizePipelineError(e)).toEqual({
+      code: 'TIMEOUT',
+      type: 'Error',
+      message: 'took too long',
+      retryable: true,
+    });
     expect(summarizePipelineError(new DOMException('signal timed out', 'TimeoutError')).code).toBe('TIMEOUT');
   });
 
   it('recognises a stage timeout wrapped in another error (the reference reports UNKNOWN)', () => {
     const wrapped = new Error('stage execution failed', { cause: new StageTimeoutError('llm', 50) });
-    expect(summarizePipelineError(wrapped, { stage: 'llm' })).toEqual({ code: 'TIMEOUT', type: 'Error', message: 'stage execution failed', retryable: true, stage: 'llm' });
+    expect(summarizePipelineError(wrapped, { stage: 'llm' })).toEqual({
+      code: 'TIMEOUT',
+      type: 'Error',
+      message: 'stage execution failed',
+      retryable: true,
+      stage: 'llm',
+    });
   });
 
   it('reports an open circuit breaker by class or by message', () => {
-    expect(summarizePipelineError(new CircuitBreakerOpenError())).toMatchObject({ code: 'CIRCUIT_OPEN', type: 'CircuitBreakerOpenError', retryable: true });
+    expect(summarizePipelineError(new CircuitBreakerOpenError())).toMatchObject({
+      code: 'CIRCUIT_OPEN',
+      type: 'CircuitBreakerOpenError',
+      retryable: true,
+    });
     expect(summarizePipelineError(new Error('the CIRCUIT BREAKER tripped')).code).toBe('CIRCUIT_OPEN');
   });
 
@@ -30,7 +51,10 @@ describe('summarizePipelineError', () => {
     const abort = new Error('aborted');
     abort.name = 'AbortError';
     expect(summarizePipelineError(abort)).toMatchObject({ code: 'CANCELLED', retryable: false });
-    expect(summarizePipelineError(new PipelineCancelledError('user left'))).toMatchObject({ code: 'CANCELLED', type: 'PipelineCancelledError' });
+    expect(summarizePipelineError(new PipelineCancelledError('user left'))).toMatchObject({
+      code: 'CANCELLED',
+      type: 'PipelineCancelledError',
+    });
   });
 
   it('checks TIMEOUT before CIRCUIT_OPEN before CANCELLED', () => {
@@ -45,7 +69,12 @@ describe('summarizePipelineError', () => {
     expect(s).toMatchObject({ code: 'UNKNOWN', type: 'RangeError', retryable: false });
     expect(s.message).toHaveLength(500);
     expect('stage' in s).toBe(false);
-    expect(summarizePipelineError('plain text')).toEqual({ code: 'UNKNOWN', type: 'string', message: 'plain text', retryable: false });
+    expect(summarizePipelineError('plain text')).toEqual({
+      code: 'UNKNOWN',
+      type: 'string',
+      message: 'plain text',
+      retryable: false,
+    });
   });
 
   it('survives a cause cycle', () => {

@@ -28,7 +28,9 @@ describe('StageflowTracer without an SDK', () => {
     span.setStatus('error', 'boom');
     span.recordException(new TypeError('bad input'));
     expect(span.attributes).toEqual({ _status: 'error', _status_description: 'boom' });
-    expect(span.events).toEqual([{ name: 'exception', attributes: { 'exception.type': 'TypeError', 'exception.message': 'bad input' } }]);
+    expect(span.events).toEqual([
+      { name: 'exception', attributes: { 'exception.type': 'TypeError', 'exception.message': 'bad input' } },
+    ]);
   });
 
   it('records a thrown error on the no-op span and rethrows it', async () => {
@@ -41,7 +43,7 @@ describe('StageflowTracer without an SDK', () => {
         throw new Error('nope');
       }),
     ).rejects.toThrow('nope');
-    expect(seen?.attributes['_status']).toBe('error');
+    expect(seen?.attributes._status).toBe('error');
     expect(seen?.events[0]?.name).toBe('exception');
   });
 
@@ -96,8 +98,19 @@ describe('StageflowTracer with the OpenTelemetry SDK', () => {
 
   it('sets the trace, span and parent span ids while a span runs', () => {
     const tracer = new StageflowTracer();
-    const ids = tracer.startSpan('outer', (outer) => tracer.startSpan('inner', (inner) => ({ dict: getTraceContextDict(), outer: outer.getSpanContext(), inner: inner.getSpanContext() })));
-    expect(ids.dict).toEqual({ trace_id: ids.inner?.traceId, span_id: ids.inner?.spanId, parent_span_id: ids.outer?.spanId, correlation_id: null });
+    const ids = tracer.startSpan('outer', (outer) =>
+      tracer.startSpan('inner', (inner) => ({
+        dict: getTraceContextDict(),
+        outer: outer.getSpanContext(),
+        inner: inner.getSpanContext(),
+      })),
+    );
+    expect(ids.dict).toEqual({
+      trace_id: ids.inner?.traceId,
+      span_id: ids.inner?.spanId,
+      parent_span_id: ids.outer?.spanId,
+      correlation_id: null,
+    });
     expect(getTraceContextDict().trace_id).toBeNull();
   });
 
@@ -120,7 +133,7 @@ describe('StageflowTracer with the OpenTelemetry SDK', () => {
     const [span] = exporter.getFinishedSpans();
     expect(span?.spanContext().traceId).toBe(REMOTE_TRACE);
     expect(span?.parentSpanContext?.spanId).toBe(REMOTE_SPAN);
-    expect(headers['traceparent']).toBe(`00-${REMOTE_TRACE}-${span?.spanContext().spanId}-01`);
+    expect(headers.traceparent).toBe(`00-${REMOTE_TRACE}-${span?.spanContext().spanId}-01`);
   });
 
   it('captures the active span ids into a TraceContext', () => {

@@ -27,17 +27,17 @@ describe('TraceContext', () => {
     const records = (await sampleRecords('x-record.trace_context.to_dict')) as Array<Record<string, unknown>>;
     expect(records).toHaveLength(3);
     for (const expected of records) {
-      const baggage = expected['baggage'] as Record<string, string>;
+      const baggage = expected.baggage as Record<string, string>;
       const ctx = new TraceContext({
-        traceId: expected['trace_id'] as string | null,
-        spanId: expected['span_id'] as string | null,
-        parentSpanId: expected['parent_span_id'] as string | null,
-        correlationId: expected['correlation_id'] as string | null,
-        pipelineRunId: expected['pipeline_run_id'] as string | null,
-        requestId: expected['request_id'] as string | null,
-        orgId: expected['org_id'] as string | null,
+        traceId: expected.trace_id as string | null,
+        spanId: expected.span_id as string | null,
+        parentSpanId: expected.parent_span_id as string | null,
+        correlationId: expected.correlation_id as string | null,
+        pipelineRunId: expected.pipeline_run_id as string | null,
+        requestId: expected.request_id as string | null,
+        orgId: expected.org_id as string | null,
         baggage,
-        createdAt: expected['created_at'] as string,
+        createdAt: expected.created_at as string,
       });
       expect(ctx.toDict()).toEqual(expected);
     }
@@ -52,17 +52,46 @@ describe('TraceContext', () => {
       'x-org-id': OTHER,
       'x-baggage-user': 'alice',
     });
-    expect(ctx.toDict()).toMatchObject({ trace_id: TRACE, span_id: SPAN, parent_span_id: null, correlation_id: CORR, pipeline_run_id: RUN, request_id: OTHER, org_id: OTHER, baggage: { user: 'alice' } });
+    expect(ctx.toDict()).toMatchObject({
+      trace_id: TRACE,
+      span_id: SPAN,
+      parent_span_id: null,
+      correlation_id: CORR,
+      pipeline_run_id: RUN,
+      request_id: OTHER,
+      org_id: OTHER,
+      baggage: { user: 'alice' },
+    });
   });
 
   it('writes traceparent, the x-* ids and x-baggage-<key>', () => {
-    const headers = new TraceContext({ traceId: TRACE, spanId: SPAN, correlationId: CORR, pipelineRunId: RUN, baggage: { user: 'alice' } }).toHeaders();
-    expect(headers).toEqual({ traceparent: `00-${TRACE}-${SPAN}-01`, 'x-correlation-id': CORR, 'x-pipeline-run-id': RUN, 'x-baggage-user': 'alice' });
+    const headers = new TraceContext({
+      traceId: TRACE,
+      spanId: SPAN,
+      correlationId: CORR,
+      pipelineRunId: RUN,
+      baggage: { user: 'alice' },
+    }).toHeaders();
+    expect(headers).toEqual({
+      traceparent: `00-${TRACE}-${SPAN}-01`,
+      'x-correlation-id': CORR,
+      'x-pipeline-run-id': RUN,
+      'x-baggage-user': 'alice',
+    });
   });
 
   it('reads header names case-insensitively, from records, fetch Headers and pairs', () => {
-    const byRecord = TraceContext.fromHeaders({ TraceParent: `00-${TRACE}-${SPAN}-01`, 'X-Correlation-ID': CORR, 'X-Baggage-Tenant': 'acme' });
-    expect(byRecord.toDict()).toMatchObject({ trace_id: TRACE, span_id: SPAN, correlation_id: CORR, baggage: { tenant: 'acme' } });
+    const byRecord = TraceContext.fromHeaders({
+      TraceParent: `00-${TRACE}-${SPAN}-01`,
+      'X-Correlation-ID': CORR,
+      'X-Baggage-Tenant': 'acme',
+    });
+    expect(byRecord.toDict()).toMatchObject({
+      trace_id: TRACE,
+      span_id: SPAN,
+      correlation_id: CORR,
+      baggage: { tenant: 'acme' },
+    });
     const byHeaders = TraceContext.fromHeaders(new Headers({ 'X-Correlation-Id': CORR }));
     expect(byHeaders.correlationId).toBe(CORR);
     const byPairs = TraceContext.fromHeaders([['X-PIPELINE-RUN-ID', RUN]]);
@@ -109,7 +138,9 @@ describe('TraceContext', () => {
   });
 
   it('does not write an invalid trace id it was constructed with', () => {
-    expect(new TraceContext({ traceId: 'abc', correlationId: CORR }).toHeaders()).toEqual({ [CORRELATION_ID_HEADER]: CORR });
+    expect(new TraceContext({ traceId: 'abc', correlationId: CORR }).toHeaders()).toEqual({
+      [CORRELATION_ID_HEADER]: CORR,
+    });
   });
 
   it('captures the correlation id of the current context', () =>

@@ -1,7 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChildRunTracker, clearChildTracker, getChildTracker, setChildTracker } from '../../../src/pipeline/index.js';
 
-const KEYS = ['registration_count', 'unregistration_count', 'lookup_count', 'tree_traversal_count', 'cleanup_count', 'max_concurrent_children', 'max_depth_seen', 'active_parents', 'active_children', 'total_relationships'];
+const KEYS = [
+  'registration_count',
+  'unregistration_count',
+  'lookup_count',
+  'tree_traversal_count',
+  'cleanup_count',
+  'max_concurrent_children',
+  'max_depth_seen',
+  'active_parents',
+  'active_children',
+  'total_relationships',
+];
 
 describe('ChildRunTracker', () => {
   afterEach(() => clearChildTracker());
@@ -15,7 +26,12 @@ describe('ChildRunTracker', () => {
   it('counts a registration and the live relationship', () => {
     const t = new ChildRunTracker();
     t.registerChild('p', 'c');
-    expect(t.getMetrics()).toMatchObject({ registration_count: 1, active_parents: 1, active_children: 1, total_relationships: 1 });
+    expect(t.getMetrics()).toMatchObject({
+      registration_count: 1,
+      active_parents: 1,
+      active_children: 1,
+      total_relationships: 1,
+    });
   });
 
   it('records the most children seen under one parent', () => {
@@ -30,7 +46,12 @@ describe('ChildRunTracker', () => {
     t.registerChild('p', 'c');
     t.unregisterChild('p', 'c');
     t.unregisterChild('p', 'never');
-    expect(t.getMetrics()).toMatchObject({ unregistration_count: 2, active_parents: 0, active_children: 0, total_relationships: 0 });
+    expect(t.getMetrics()).toMatchObject({
+      unregistration_count: 2,
+      active_parents: 0,
+      active_children: 0,
+      total_relationships: 0,
+    });
   });
 
   it('counts lookups, traversals and the depth walked to the root', () => {
@@ -52,7 +73,12 @@ describe('ChildRunTracker', () => {
     t.registerChild('p', 'c1');
     t.registerChild('p', 'c2');
     t.cleanupRun('p');
-    expect(t.getMetrics()).toMatchObject({ cleanup_count: 1, active_parents: 0, active_children: 0, total_relationships: 0 });
+    expect(t.getMetrics()).toMatchObject({
+      cleanup_count: 1,
+      active_parents: 0,
+      active_children: 0,
+      total_relationships: 0,
+    });
     expect(t.getParent('c1')).toBeUndefined();
   });
 
@@ -61,12 +87,19 @@ describe('ChildRunTracker', () => {
     t.registerChild('p', 'c');
     t.getChildren('p');
     t.resetMetrics();
-    expect(t.getMetrics()).toMatchObject({ registration_count: 0, lookup_count: 0, max_concurrent_children: 0, active_children: 1 });
+    expect(t.getMetrics()).toMatchObject({
+      registration_count: 0,
+      lookup_count: 0,
+      max_concurrent_children: 0,
+      active_children: 1,
+    });
   });
 
   it('counts 10 concurrent registrations', async () => {
     const t = new ChildRunTracker();
-    await Promise.all(Array.from({ length: 10 }, (_, i) => Promise.resolve().then(() => t.registerChild('p', `c${i}`))));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => Promise.resolve().then(() => t.registerChild('p', `c${i}`))),
+    );
     expect(t.getMetrics()).toMatchObject({ registration_count: 10, active_children: 10 });
   });
 

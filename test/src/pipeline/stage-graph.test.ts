@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getEventSink, setEventSink, clearEventSink } from '../../../src/context/sink-registry.js';
 import { ContractError, ValidationError } from '../../../src/errors.js';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';
-import { StageGraph, StageGraphBuilder, StageOutput } from '../../../src/pipeline/index.js';
+import { type StageGraph, StageGraphBuilder, StageOutput } from '../../../src/pipeline/index.js';
 import type { PipelineRunLogger, StageContext } from '../../../src/pipeline/index.js';
 import { Type } from '@sinclair/typebox';
 import { defineEvent, removeCustomEvent } from '../../../src/validation/index.js';
@@ -14,18 +14,29 @@ const data = (sink: CollectingEventSink, type: string): Data => (sink.ofType(typ
 function linear(): StageGraph {
   return new StageGraphBuilder('demo')
     .stage('fetch', () => StageOutput.ok({ user: 'u1', b: 1 }))
-    .stage('llm', (ctx) => StageOutput.ok({ reply: `hi ${String(ctx.inputs.fetch?.user)}` }), { dependencies: ['fetch'] })
+    .stage('llm', (ctx) => StageOutput.ok({ reply: `hi ${String(ctx.inputs.fetch?.user)}` }), {
+      dependencies: ['fetch'],
+    })
     .build();
 }
 
 describe('StageGraphBuilder', () => {
   it('rejects a stage name containing a dot', () => {
-    expect(() => new StageGraphBuilder().stage('a.b', () => undefined)).toThrow(/stage name 'a.b' is invalid: expected a non-empty name without dots/);
+    expect(() => new StageGraphBuilder().stage('a.b', () => undefined)).toThrow(
+      /stage name 'a.b' is invalid: expected a non-empty name without dots/,
+    );
   });
 
   it('rejects unknown dependencies, duplicates and cycles', () => {
-    expect(() => new StageGraphBuilder().stage('a', () => undefined, { dependencies: ['x'] }).build()).toThrow("stage 'a' depends on unknown stage 'x'");
-    expect(() => new StageGraphBuilder().stage('a', () => undefined).stage('a', () => undefined).build()).toThrow("stage 'a' is declared twice");
+    expect(() => new StageGraphBuilder().stage('a', () => undefined, { dependencies: ['x'] }).build()).toThrow(
+      "stage 'a' depends on unknown stage 'x'",
+    );
+    expect(() =>
+      new StageGraphBuilder()
+        .stage('a', () => undefined)
+        .stage('a', () => undefined)
+        .build(),
+    ).toThrow("stage 'a' is declared twice");
     expect(() =>
       new StageGraphBuilder()
         .stage('a', () => undefined, { dependencies: ['b'] })
@@ -49,10 +60,28 @@ describe('StageGraph.run', () => {
     const sink = new CollectingEventSink();
     const result = await linear().run({ sink });
     expect(result.status).toBe('completed');
-    expect(sink.types).toEqual(['pipeline.started', 'stage.fetch.started', 'stage.fetch.completed', 'stage.llm.started', 'stage.llm.completed', 'pipeline.completed']);
-    expect(data(sink, 'pipeline.started')).toMatchObject({ pipeline_run_id: result.pipelineRunId, pipeline_name: 'demo', stages: ['fetch', 'llm'], service: 'pipeline' });
+    expect(sink.types).toEqual([
+      'pipeline.started',
+      'stage.fetch.started',
+      'stage.fetch.completed',
+      'stage.llm.started',
+      'stage.llm.completed',
+      'pipeline.completed',
+    ]);
+    expect(data(sink, 'pipeline.started')).toMatchObject({
+      pipeline_run_id: result.pipelineRunId,
+      pipeline_name: 'demo',
+      stages: ['fetch', 'llm'],
+      service: 'pipeline',
+    });
     const completed = data(sink, 'stage.fetch.completed');
-    expect(completed).toMatchObject({ stage: 'fetch', status: 'completed', data_keys: ['b', 'user'], pipeline_run_id: result.pipelineRunId, request_id: null });
+    expect(completed).toMatchObject({
+      stage: 'fetch',
+      status: 'completed',
+      data_keys: ['b', 'user'],
+      pipeline_run_id: result.pipelineRunId,
+      request_id: null,
+    });
     expect(Number.isInteger(completed.duration_ms)).toBe(true);
     expect(data(sink, 'pipeline.completed')).toMatchObject({ stage_counts: { completed: 2 } });
     expect(result.finalOutput).toEqual({ user: 'u1', b: 1, reply: 'hi u1' });
@@ -68,7 +97,11 @@ describe('StageGraph.run', () => {
       await gate.promise;
       return StageOutput.ok();
     };
-    const graph = new StageGraphBuilder().stage('a', hold('a')).stage('b', hold('b')).stage('c', () => undefined, { dependencies: ['a', 'b'] }).build();
+    const graph = new StageGraphBuilder()
+      .stage('a', hold('a'))
+      .stage('b', hold('b'))
+      .stage('c', () => undefined, { dependencies: ['a', 'b'] })
+      .build();
     const result = await graph.run({ sink });
     expect(result.status).toBe('completed');
     expect(sink.types.indexOf('stage.b.started')).toBeLessThan(sink.types.indexOf('stage.a.completed'));
@@ -81,9 +114,11 @@ describe('StageGraph.run', () => {
     setEventSink(ambient);
     try {
       let seen: unknown;
-      const graph = new StageGraphBuilder().stage('a', () => {
-        seen = getEventSink();
-      }).build();
+      const graph = new StageGraphBuilder()
+        .stage('a', () => {
+          seen = getEventSink();
+        })
+        .build();
       await graph.run({ sink: own, wideEvents: true });
       expect(seen).toBe(own);
       expect(ambient.events).toHaveLength(0);
@@ -107,20 +142,31 @@ describe('StageGraph.run', () => {
     expect(data(sink, 'stage.a.failed')).toMatchObject({ error: 'boom', error_type: 'TypeError', status: 'failed' });
     expect(data(sink, 'stage.b.skipped')).toMatchObject({ stage: 'b', reason: "dependency 'a' failed" });
     expect(data(sink, 'stage.c.skipped').reason).toBe("dependency 'b' was skipped because 'a' failed");
-    expect(data(sink, 'pipeline.failed')).toMatchObject({ error: 'boom', error_code: 'UNKNOWN', retryable: false, failed_stage: 'a' });
+    expect(data(sink, 'pipeline.failed')).toMatchObject({
+      error: 'boom',
+      error_code: 'UNKNOWN',
+      retryable: false,
+      failed_stage: 'a',
+    });
     expect(sink.types.at(-1)).toBe('pipeline.failed');
   });
 
   it('reports StageOutput.fail like a thrown error', async () => {
     const sink = new CollectingEventSink();
-    const result = await new StageGraphBuilder().stage('a', () => StageOutput.fail('bad input')).build().run({ sink });
+    const result = await new StageGraphBuilder()
+      .stage('a', () => StageOutput.fail('bad input'))
+      .build()
+      .run({ sink });
     expect(result.status).toBe('failed');
     expect(data(sink, 'stage.a.failed').error).toBe('bad input');
   });
 
   it('reports StageOutput.skip as stage.<name>.skipped and still runs the dependents', async () => {
     const sink = new CollectingEventSink();
-    const graph = new StageGraphBuilder().stage('a', () => StageOutput.skip('nothing to do')).stage('b', () => undefined, { dependencies: ['a'] }).build();
+    const graph = new StageGraphBuilder()
+      .stage('a', () => StageOutput.skip('nothing to do'))
+      .stage('b', () => undefined, { dependencies: ['a'] })
+      .build();
     const result = await graph.run({ sink });
     expect(result.status).toBe('completed');
     expect(data(sink, 'stage.a.skipped')).toMatchObject({ reason: 'nothing to do', stage: 'a' });
@@ -146,8 +192,15 @@ describe('StageGraph.run', () => {
     const result = await graph.run({ sink });
     expect(result.status).toBe('failed');
     expect(result.errorSummary).toMatchObject({ code: 'TIMEOUT', retryable: true, stage: 'slow' });
-    expect(data(sink, 'stage.slow.failed')).toMatchObject({ error: "stage 'slow' timed out after 20 ms", error_type: 'StageTimeoutError' });
-    expect(data(sink, 'pipeline.failed')).toMatchObject({ error_code: 'TIMEOUT', retryable: true, failed_stage: 'slow' });
+    expect(data(sink, 'stage.slow.failed')).toMatchObject({
+      error: "stage 'slow' timed out after 20 ms",
+      error_type: 'StageTimeoutError',
+    });
+    expect(data(sink, 'pipeline.failed')).toMatchObject({
+      error_code: 'TIMEOUT',
+      retryable: true,
+      failed_stage: 'slow',
+    });
     expect(aborted).toBe(true);
   });
 
@@ -166,7 +219,9 @@ describe('StageGraph.run', () => {
     expect(data(sink, 'stage.slow.failed').error_type).toBe('PipelineCancelledError');
     expect(data(sink, 'pipeline.wide').status).toBe('cancelled');
     expect(sink.types.at(-1)).toBe('pipeline.cancelled');
-    expect(sink.ofType('pipeline.*').filter((e) => /^pipeline\.(completed|failed|cancelled)$/.test(e.type))).toHaveLength(1);
+    expect(
+      sink.ofType('pipeline.*').filter((e) => /^pipeline\.(completed|failed|cancelled)$/.test(e.type)),
+    ).toHaveLength(1);
   });
 
   it('cancels the run through the caller AbortSignal', async () => {
@@ -193,18 +248,35 @@ describe('StageGraph.run', () => {
     const sink = new CollectingEventSink();
     const controller = new AbortController();
     controller.abort();
-    const result = await new StageGraphBuilder().stage('a', () => undefined).build().run({ sink, signal: controller.signal });
+    const result = await new StageGraphBuilder()
+      .stage('a', () => undefined)
+      .build()
+      .run({ sink, signal: controller.signal });
     expect(result.status).toBe('cancelled');
     expect(sink.types).toEqual(['pipeline.started', 'stage.a.skipped', 'pipeline.cancelled']);
-    expect(sink.ofType('pipeline.cancelled')[0]?.data).toMatchObject({ reason: 'user_requested', cancelled_by_stage: null });
+    expect(sink.ofType('pipeline.cancelled')[0]?.data).toMatchObject({
+      reason: 'user_requested',
+      cancelled_by_stage: null,
+    });
   });
 
   it('copies the run identity into every lifecycle event', async () => {
     const sink = new CollectingEventSink();
-    const ids = { requestId: '0b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b', userId: '1b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b', orgId: '2b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b' };
+    const ids = {
+      requestId: '0b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b',
+      userId: '1b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b',
+      orgId: '2b7c3f1e-2a4d-4e5f-8a9b-0c1d2e3f4a5b',
+    };
     await linear().run({ sink, ...ids, topology: 'chat', executionMode: 'practice', service: 'api' });
     for (const e of sink.ofType('stage.*.started')) {
-      expect(e.data).toMatchObject({ request_id: ids.requestId, user_id: ids.userId, org_id: ids.orgId, topology: 'chat', execution_mode: 'practice', service: 'api' });
+      expect(e.data).toMatchObject({
+        request_id: ids.requestId,
+        user_id: ids.userId,
+        org_id: ids.orgId,
+        topology: 'chat',
+        execution_mode: 'practice',
+        service: 'api',
+      });
     }
   });
 
@@ -212,13 +284,22 @@ describe('StageGraph.run', () => {
     const calls: string[] = [];
     const logger: PipelineRunLogger = {
       logRunStarted: (r) => void calls.push(`started ${r.pipelineName} ${r.stages.join(',')}`),
-      logRunCompleted: (r) => void calls.push(`completed ${JSON.stringify(r.stageResults)} ${JSON.stringify(r.stageCounts)}`),
+      logRunCompleted: (r) =>
+        void calls.push(`completed ${JSON.stringify(r.stageResults)} ${JSON.stringify(r.stageCounts)}`),
       logRunFailed: async (r) => void calls.push(`failed ${r.errorCode} ${String(r.stage)} ${r.error}`),
       logRunCancelled: () => void calls.push('cancelled'),
     };
     await linear().run({ sink: new CollectingEventSink(), runLogger: logger });
-    await new StageGraphBuilder('x').stage('a', () => StageOutput.fail('no')).build().run({ sink: new CollectingEventSink(), runLogger: logger });
-    expect(calls).toEqual(['started demo fetch,llm', 'completed {"fetch":"completed","llm":"completed"} {"completed":2}', 'started x a', 'failed UNKNOWN a no']);
+    await new StageGraphBuilder('x')
+      .stage('a', () => StageOutput.fail('no'))
+      .build()
+      .run({ sink: new CollectingEventSink(), runLogger: logger });
+    expect(calls).toEqual([
+      'started demo fetch,llm',
+      'completed {"fetch":"completed","llm":"completed"} {"completed":2}',
+      'started x a',
+      'failed UNKNOWN a no',
+    ]);
   });
 });
 
@@ -243,11 +324,18 @@ describe('StageContext.emitEvent', () => {
     const { sink, error } = await runWith((ctx) => ctx.emitEvent('agent.completed', { turns: 3 }));
     expect(error).toBeUndefined();
     const e = sink.ofType('agent.completed')[0];
-    expect(e?.data).toEqual({ pipeline_run_id: expect.any(String), request_id: null, execution_mode: 'practice', turns: 3 });
+    expect(e?.data).toEqual({
+      pipeline_run_id: expect.any(String),
+      request_id: null,
+      execution_mode: 'practice',
+      turns: 3,
+    });
   });
 
   it('refuses a caller value for a reserved enrichment key', async () => {
-    const { sink, error } = await runWith((ctx) => ctx.emitEvent('agent.completed', { turns: 1, pipeline_run_id: 'mine' }));
+    const { sink, error } = await runWith((ctx) =>
+      ctx.emitEvent('agent.completed', { turns: 1, pipeline_run_id: 'mine' }),
+    );
     expect(error).toBeInstanceOf(ContractError);
     expect((error as ContractError).code).toBe('reserved_key');
     expect((error as Error).message).toContain("reserved key 'pipeline_run_id'");
@@ -255,7 +343,9 @@ describe('StageContext.emitEvent', () => {
   });
 
   it('keeps an own __proto__ key of parsed data, so validation refuses it', async () => {
-    const { sink, error } = await runWith((ctx) => ctx.emitEvent('agent.completed', JSON.parse('{"turns": 1, "__proto__": {"x": 1}}') as Record<string, unknown>));
+    const { sink, error } = await runWith((ctx) =>
+      ctx.emitEvent('agent.completed', JSON.parse('{"turns": 1, "__proto__": {"x": 1}}') as Record<string, unknown>),
+    );
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toContain("additional properties: '__proto__'");
     expect(sink.ofType('agent.completed')).toHaveLength(0);
@@ -272,14 +362,34 @@ describe('StageContext.emitEvent', () => {
     const sink = new CollectingEventSink();
     const lookup = (type: string) =>
       type === 'demo.custom'
-        ? { type, family: 'demo', version: 1, schemaId: 'x', schemaPath: 'x', title: 'DemoCustom', properties: ['pipeline_run_id', 'n'], required: ['n'], open: false, validate: Object.assign((d: unknown): d is unknown => typeof (d as Data).n === 'number', { errors: null }) }
+        ? {
+            type,
+            family: 'demo',
+            version: 1,
+            schemaId: 'x',
+            schemaPath: 'x',
+            title: 'DemoCustom',
+            properties: ['pipeline_run_id', 'n'],
+            required: ['n'],
+            open: false,
+            validate: Object.assign((d: unknown): d is unknown => typeof (d as Data).n === 'number', { errors: null }),
+          }
         : undefined;
-    await new StageGraphBuilder().stage('a', (ctx) => ctx.emitEvent('demo.custom', { n: 1 })).build().run({ sink, lookupDescriptor: lookup });
+    await new StageGraphBuilder()
+      .stage('a', (ctx) => ctx.emitEvent('demo.custom', { n: 1 }))
+      .build()
+      .run({ sink, lookupDescriptor: lookup });
     expect(sink.ofType('demo.custom')[0]?.data).toEqual({ pipeline_run_id: expect.any(String), n: 1 });
   });
 
   it('resolves events registered with defineEvent and validates them with their schema', async () => {
-    defineEvent('demo.step_done', Type.Object({ pipeline_run_id: Type.Union([Type.String(), Type.Null()]), step: Type.Integer() }, { additionalProperties: false }));
+    defineEvent(
+      'demo.step_done',
+      Type.Object(
+        { pipeline_run_id: Type.Union([Type.String(), Type.Null()]), step: Type.Integer() },
+        { additionalProperties: false },
+      ),
+    );
     try {
       const ok = await runWith((ctx) => ctx.emitEvent('demo.step_done', { step: 2 }));
       expect(ok.error).toBeUndefined();

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';
-import { ChildRunTracker, MaxDepthExceededError, StageGraphBuilder, StageOutput, SubpipelineSpawner } from '../../../src/pipeline/index.js';
+import {
+  ChildRunTracker,
+  MaxDepthExceededError,
+  StageGraphBuilder,
+  StageOutput,
+  SubpipelineSpawner,
+} from '../../../src/pipeline/index.js';
 import type { StageGraph, SubpipelineResult } from '../../../src/pipeline/index.js';
 import { deferred, waitForAbort } from '../../helpers/deferred.js';
 
@@ -24,11 +30,23 @@ describe('SubpipelineSpawner', () => {
     const result = await parent.run({ sink, spawner: new SubpipelineSpawner({ tracker }) });
     expect(result.status).toBe('completed');
     expect(sub).toMatchObject({ success: true, data: { answer: 42 } });
-    const spawned = sink.ofType('pipeline.spawned_child')[0]?.data as Data;
-    expect(spawned).toMatchObject({ parent_run_id: result.pipelineRunId, child_run_id: sub?.childRunId, parent_stage_id: 'spawn', pipeline_name: 'child', correlation_id: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d' });
-    const childStarted = sink.ofType('pipeline.started').map((e) => e.data as Data).find((d) => d.pipeline_run_id === sub?.childRunId);
+    const spawned = sink.ofType('pipeline.spawned_child')[0]!.data as Data;
+    expect(spawned).toMatchObject({
+      parent_run_id: result.pipelineRunId,
+      child_run_id: sub?.childRunId,
+      parent_stage_id: 'spawn',
+      pipeline_name: 'child',
+      correlation_id: '5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    });
+    const childStarted = sink
+      .ofType('pipeline.started')
+      .map((e) => e.data as Data)
+      .find((d) => d.pipeline_run_id === sub?.childRunId);
     expect(childStarted?.parent_run_id).toBe(result.pipelineRunId);
-    expect(sink.ofType('pipeline.child_completed')[0]?.data).toMatchObject({ child_run_id: sub?.childRunId, pipeline_name: 'child' });
+    expect(sink.ofType('pipeline.child_completed')[0]?.data).toMatchObject({
+      child_run_id: sub?.childRunId,
+      pipeline_name: 'child',
+    });
     expect(tracker.getMetrics()).toMatchObject({ registration_count: 1, unregistration_count: 1, active_children: 0 });
     expect(sink.types[0]).toBe('pipeline.started');
     expect(sink.types.at(-1)).toBe('pipeline.completed');
@@ -45,7 +63,10 @@ describe('SubpipelineSpawner', () => {
       .build()
       .run({ sink, spawner: new SubpipelineSpawner({ tracker: new ChildRunTracker() }) });
     expect(sub).toMatchObject({ success: false, error: 'nope' });
-    expect(sink.ofType('pipeline.child_failed')[0]?.data).toMatchObject({ error_message: 'nope', pipeline_name: 'bad' });
+    expect(sink.ofType('pipeline.child_failed')[0]?.data).toMatchObject({
+      error_message: 'nope',
+      pipeline_name: 'bad',
+    });
   });
 
   it('refuses to spawn beyond maxDepth', async () => {
@@ -62,7 +83,10 @@ describe('SubpipelineSpawner', () => {
         }
       })
       .build();
-    const result = await recursive.run({ sink, spawner: new SubpipelineSpawner({ maxDepth: 2, tracker: new ChildRunTracker() }) });
+    const result = await recursive.run({
+      sink,
+      spawner: new SubpipelineSpawner({ maxDepth: 2, tracker: new ChildRunTracker() }),
+    });
     expect(result.status).toBe('failed');
     expect(errors[0]).toBeInstanceOf(MaxDepthExceededError);
     expect(sink.ofType('pipeline.spawned_child')).toHaveLength(2);
@@ -72,19 +96,29 @@ describe('SubpipelineSpawner', () => {
     const sink = new CollectingEventSink();
     const controller = new AbortController();
     const deepest = deferred();
-    const leaf = new StageGraphBuilder('leaf').stage('hold', async (ctx) => {
-      deepest.resolve();
-      await waitForAbort(ctx.signal);
-    }).build();
-    const middle = new StageGraphBuilder('middle').stage('spawn', async (ctx) => {
-      const r = await ctx.spawnSubpipeline(leaf);
-      if (!r.success) return StageOutput.fail(r.error ?? 'child failed');
-      return undefined;
-    }).build();
-    const root = new StageGraphBuilder('root').stage('spawn', async (ctx) => {
-      await ctx.spawnSubpipeline(middle);
-    }).build();
-    const pending = root.run({ sink, signal: controller.signal, spawner: new SubpipelineSpawner({ tracker: new ChildRunTracker() }) });
+    const leaf = new StageGraphBuilder('leaf')
+      .stage('hold', async (ctx) => {
+        deepest.resolve();
+        await waitForAbort(ctx.signal);
+      })
+      .build();
+    const middle = new StageGraphBuilder('middle')
+      .stage('spawn', async (ctx) => {
+        const r = await ctx.spawnSubpipeline(leaf);
+        if (!r.success) return StageOutput.fail(r.error ?? 'child failed');
+        return undefined;
+      })
+      .build();
+    const root = new StageGraphBuilder('root')
+      .stage('spawn', async (ctx) => {
+        await ctx.spawnSubpipeline(middle);
+      })
+      .build();
+    const pending = root.run({
+      sink,
+      signal: controller.signal,
+      spawner: new SubpipelineSpawner({ tracker: new ChildRunTracker() }),
+    });
     await deepest.promise;
     controller.abort('user_requested');
     const result = await pending;
@@ -96,6 +130,6 @@ describe('SubpipelineSpawner', () => {
     expect(sink.ofType('pipeline.cancelled')).toHaveLength(3);
     expect(sink.ofType('pipeline.child_failed')).toHaveLength(2);
     expect(sink.types.at(-1)).toBe('pipeline.cancelled');
-    expect((sink.events.at(-1)?.data as Data).pipeline_run_id).toBe(result.pipelineRunId);
+    expect((sink.events.at(-1)!.data as Data).pipeline_run_id).toBe(result.pipelineRunId);
   });
 });

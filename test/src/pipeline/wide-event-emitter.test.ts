@@ -6,23 +6,43 @@ import type { WideContextBlock } from '../../../src/pipeline/index.js';
 
 type Data = Record<string, unknown>;
 
-const context: WideContextBlock = { pipeline_run_id: null, request_id: null, session_id: null, user_id: null, org_id: null, topology: 'chat', execution_mode: null, service: 'pipeline' };
-const stage = { stage: 'a', status: 'completed' as const, started_at: '2026-01-01T10:00:00+00:00', ended_at: '2026-01-01T10:00:01+00:00', duration_ms: 1000, error: null, data_keys: ['z', 'a'] };
+const context: WideContextBlock = {
+  pipeline_run_id: null,
+  request_id: null,
+  session_id: null,
+  user_id: null,
+  org_id: null,
+  topology: 'chat',
+  execution_mode: null,
+  service: 'pipeline',
+};
+const stage = {
+  stage: 'a',
+  status: 'completed' as const,
+  started_at: '2026-01-01T10:00:00+00:00',
+  ended_at: '2026-01-01T10:00:01+00:00',
+  duration_ms: 1000,
+  error: null,
+  data_keys: ['z', 'a'],
+};
 
 describe('WideEventEmitter', () => {
   it('emits one stage.wide per stage and one pipeline.wide per run, as the reference tests assert', async () => {
     const sink = new CollectingEventSink();
-    const graph = new StageGraphBuilder('demo').stage('a', () => StageOutput.ok({ y: 1, x: 2 })).stage('b', () => undefined, { dependencies: ['a'] }).build();
+    const graph = new StageGraphBuilder('demo')
+      .stage('a', () => StageOutput.ok({ y: 1, x: 2 }))
+      .stage('b', () => undefined, { dependencies: ['a'] })
+      .build();
     await graph.run({ sink, wideEvents: true });
     expect(sink.ofType('stage.wide').map((e) => [(e.data as Data).stage, (e.data as Data).status])).toEqual([
       ['a', 'completed'],
       ['b', 'completed'],
     ]);
-    expect((sink.ofType('stage.wide')[0]?.data as Data).data_keys).toEqual(['x', 'y']);
+    expect((sink.ofType('stage.wide')[0]!.data as Data).data_keys).toEqual(['x', 'y']);
     const wide = sink.ofType('pipeline.wide');
     expect(wide).toHaveLength(1);
     expect(wide[0]?.data).toMatchObject({ pipeline_name: 'demo', status: 'completed', stage_counts: { completed: 2 } });
-    expect((wide[0]?.data as Data).stage_details).toHaveLength(2);
+    expect((wide[0]!.data as Data).stage_details).toHaveLength(2);
     expect(sink.types.slice(-2)).toEqual(['pipeline.wide', 'pipeline.completed']);
   });
 
@@ -41,7 +61,10 @@ describe('WideEventEmitter', () => {
   it('emits under overridden type names with the same validated payloads', async () => {
     const sink = new CollectingEventSink();
     const emitter = new WideEventEmitter({ stageEventType: 'stage.wide.custom', pipelineEventType: 'run.summary' });
-    await new StageGraphBuilder().stage('a', () => undefined).build().run({ sink, wideEvents: emitter });
+    await new StageGraphBuilder()
+      .stage('a', () => undefined)
+      .build()
+      .run({ sink, wideEvents: emitter });
     expect(sink.ofType('stage.wide.custom')).toHaveLength(1);
     expect(sink.ofType('run.summary')).toHaveLength(1);
     expect(sink.ofType('stage.wide')).toHaveLength(0);
@@ -53,8 +76,16 @@ describe('WideEventEmitter', () => {
     expect(s.data_keys).toEqual(['a', 'z']);
     expect('extra' in s).toBe(false);
     expect(WideEventEmitter.buildStagePayload(context, stage, { k: 1 }).extra).toEqual({ k: 1 });
-    const p = WideEventEmitter.buildPipelinePayload(context, [stage, { ...stage, stage: 'b', status: 'failed', error: 'x' }]);
-    expect(p).toMatchObject({ pipeline_name: 'chat', status: 'failed', duration_ms: null, stage_counts: { completed: 1, failed: 1 } });
+    const p = WideEventEmitter.buildPipelinePayload(context, [
+      stage,
+      { ...stage, stage: 'b', status: 'failed', error: 'x' },
+    ]);
+    expect(p).toMatchObject({
+      pipeline_name: 'chat',
+      status: 'failed',
+      duration_ms: null,
+      stage_counts: { completed: 1, failed: 1 },
+    });
     expect(WideEventEmitter.buildPipelinePayload({ ...context, topology: null }, []).pipeline_name).toBe('pipeline');
     expect(WideEventEmitter.buildPipelinePayload(context, []).stage_counts).toEqual({});
   });
@@ -81,18 +112,39 @@ describe('guard retry', () => {
     const sink = new CollectingEventSink();
     const result = await guarded(['fail', 'ok']).run({ sink, wideEvents: true });
     expect(result.status).toBe('completed');
-    expect(sink.ofType('guard_retry.*').map((e) => e.type)).toEqual(['guard_retry.attempt', 'guard_retry.scheduled', 'guard_retry.recovered']);
-    expect(sink.ofType('guard_retry.attempt')[0]?.data).toMatchObject({ guard: 'guard', attempt: 1, retry_stage: 'generate', max_attempts: 2, stagnation_hits: 0, timeout_seconds: null });
+    expect(sink.ofType('guard_retry.*').map((e) => e.type)).toEqual([
+      'guard_retry.attempt',
+      'guard_retry.scheduled',
+      'guard_retry.recovered',
+    ]);
+    expect(sink.ofType('guard_retry.attempt')[0]?.data).toMatchObject({
+      guard: 'guard',
+      attempt: 1,
+      retry_stage: 'generate',
+      max_attempts: 2,
+      stagnation_hits: 0,
+      timeout_seconds: null,
+    });
     expect(sink.ofType('guard_retry.recovered')[0]?.data).toMatchObject({ guard: 'guard', attempts: 1 });
-    expect(sink.ofType('stage.wide').filter((e) => (e.data as Data).stage === 'guard').map((e) => (e.data as Data).status)).toEqual(['failed', 'completed']);
-    expect((result.stages.get('generate')?.data as Data).draft).toBe('v2');
+    expect(
+      sink
+        .ofType('stage.wide')
+        .filter((e) => (e.data as Data).stage === 'guard')
+        .map((e) => (e.data as Data).status),
+    ).toEqual(['failed', 'completed']);
+    expect((result.stages.get('generate')!.data as Data).draft).toBe('v2');
   });
 
   it('stops at max_attempts and fails the run', async () => {
     const sink = new CollectingEventSink();
     const result = await guarded(['fail', 'fail', 'fail']).run({ sink });
     expect(result.status).toBe('failed');
-    expect(sink.ofType('guard_retry.*').map((e) => e.type)).toEqual(['guard_retry.attempt', 'guard_retry.scheduled', 'guard_retry.attempt', 'guard_retry.exhausted']);
+    expect(sink.ofType('guard_retry.*').map((e) => e.type)).toEqual([
+      'guard_retry.attempt',
+      'guard_retry.scheduled',
+      'guard_retry.attempt',
+      'guard_retry.exhausted',
+    ]);
     expect(sink.ofType('guard_retry.exhausted')[0]?.data).toMatchObject({ attempts: 2, reason: 'max_attempts' });
   });
 
@@ -100,9 +152,16 @@ describe('guard retry', () => {
     const sink = new CollectingEventSink();
     const graph = new StageGraphBuilder()
       .stage('generate', () => StageOutput.ok({ draft: 'same' }))
-      .stage('guard', () => StageOutput.fail('same problem'), { dependencies: ['generate'], guardRetry: { retryStage: 'generate', maxAttempts: 10, stagnationLimit: 1 } })
+      .stage('guard', () => StageOutput.fail('same problem'), {
+        dependencies: ['generate'],
+        guardRetry: { retryStage: 'generate', maxAttempts: 10, stagnationLimit: 1 },
+      })
       .build();
     await graph.run({ sink });
-    expect(sink.ofType('guard_retry.exhausted')[0]?.data).toMatchObject({ attempts: 2, stagnation_hits: 1, reason: 'stagnation' });
+    expect(sink.ofType('guard_retry.exhausted')[0]?.data).toMatchObject({
+      attempts: 2,
+      stagnation_hits: 1,
+      reason: 'stagnation',
+    });
   });
 });

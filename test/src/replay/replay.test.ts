@@ -11,9 +11,14 @@ import { CollectingEventSink, NdjsonFileEventSink } from '../../../src/sinks/ind
 import { ReplayError } from '../../../src/errors.js';
 
 const SAMPLE = new URL('../../fixtures/snapshots/reference-sample.ndjson', import.meta.url).pathname;
-const sampleLines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l !== '');
+const sampleLines = readFileSync(SAMPLE, 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
 const sampleEvents = sampleLines.map((l) => JSON.parse(l) as { type: string; data: Record<string, unknown> });
-const toolCompleted = sampleEvents.find((e) => e.type === 'tool.completed') as { type: string; data: Record<string, unknown> };
+const toolCompleted = sampleEvents.find((e) => e.type === 'tool.completed') as {
+  type: string;
+  data: Record<string, unknown>;
+};
 
 let dir: string;
 beforeEach(() => {
@@ -49,7 +54,11 @@ describe('replay', () => {
     const events = sampleEvents.slice(0, 40);
     const path = await record(events);
     const first = JSON.parse(readFileSync(path, 'utf8').split('\n')[0] as string) as Record<string, unknown>;
-    expect(first).toMatchObject({ seq: 1, schema_id: expect.stringMatching(/^https:\/\/stageflow-events.dev\/schemas\//), schema_version: 1 });
+    expect(first).toMatchObject({
+      seq: 1,
+      schema_id: expect.stringMatching(/^https:\/\/stageflow-events.dev\/schemas\//),
+      schema_version: 1,
+    });
     const sink = new CollectingEventSink();
     const summary = await replay(path, { sink, validate: false });
     expect(summary.replayed).toBe(40);
@@ -66,13 +75,13 @@ describe('replay', () => {
     const { pipeline_run_id: _drop, ...withoutRunId } = toolCompleted.data;
     const path = file(
       'drift.ndjson',
-      [
+      `${[
         JSON.stringify(toolCompleted),
         JSON.stringify({ type: 'tool.completed', data: { ...toolCompleted.data, surprise: 1 } }),
         JSON.stringify({ type: 'tool.completed', data: withoutRunId }),
         JSON.stringify({ type: 'tool.completed', data: { ...toolCompleted.data, surprise: 2 } }),
         JSON.stringify({ type: 'gone.event', data: {} }),
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     const sink = new CollectingEventSink();
     const summary = await replay(path, { sink });
@@ -87,7 +96,14 @@ describe('replay', () => {
 
   it('skips torn and corrupt lines with their line numbers and still replays everything valid', async () => {
     const good = JSON.stringify(toolCompleted);
-    const path = file('torn.ndjson', Buffer.concat([Buffer.from(`${good}\nnot json\n${good}\n`), Buffer.from([0x00, 0xff, 0xfe, 0x0a]), Buffer.from(`[1,2]\n{"data":{}}\n${good}\n${good.slice(0, 40)}`)]));
+    const path = file(
+      'torn.ndjson',
+      Buffer.concat([
+        Buffer.from(`${good}\nnot json\n${good}\n`),
+        Buffer.from([0x00, 0xff, 0xfe, 0x0a]),
+        Buffer.from(`[1,2]\n{"data":{}}\n${good}\n${good.slice(0, 40)}`),
+      ]),
+    );
     const summary = await replay(path, { sink: new CollectingEventSink() });
     expect(summary).toMatchObject({ read: 8, replayed: 3, invalid: 0, corrupt: 5 });
     expect(summary.corruptLines.map((c) => c.line)).toEqual([2, 4, 5, 6, 8]);
@@ -98,19 +114,22 @@ describe('replay', () => {
   });
 
   it('reports an over-long line as corrupt without buffering it', async () => {
-    const path = file('long.ndjson', `${JSON.stringify({ type: 'a.b', data: 'x'.repeat(5000) })}\n${JSON.stringify(toolCompleted)}\n`);
+    const path = file(
+      'long.ndjson',
+      `${JSON.stringify({ type: 'a.b', data: 'x'.repeat(5000) })}\n${JSON.stringify(toolCompleted)}\n`,
+    );
     const summary = await replay(path, { maxLineBytes: 1000 });
     expect(summary.corruptLines).toEqual([{ line: 1, reason: expect.stringMatching(/over the 1000-byte limit/) }]);
     expect(summary.replayed).toBe(1);
   });
 
   it('filters by type glob, run id and predicate, counting the rest as skipped', async () => {
-    const run = toolCompleted.data['pipeline_run_id'] as string;
+    const run = toolCompleted.data.pipeline_run_id as string;
     const byType = await replay(SAMPLE, { validate: false, filter: { type: 'tool.*' } });
     expect(byType.replayed).toBe(sampleEvents.filter((e) => e.type.startsWith('tool.')).length);
     expect(byType.skipped).toBe(sampleLines.length - byType.replayed);
     const byRun = await replay(SAMPLE, { validate: false, filter: { runId: run } });
-    expect(byRun.replayed).toBe(sampleEvents.filter((e) => e.data?.['pipeline_run_id'] === run).length);
+    expect(byRun.replayed).toBe(sampleEvents.filter((e) => e.data?.pipeline_run_id === run).length);
     const byPredicate = await replay(SAMPLE, { validate: false, filter: (e) => e.type === 'tool.completed' });
     expect(byPredicate.replayed).toBe(sampleEvents.filter((e) => e.type === 'tool.completed').length);
   });
@@ -119,7 +138,10 @@ describe('replay', () => {
     const t = Date.UTC(2026, 0, 1);
     const times = [0, 100, 100, 1100];
     let k = 0;
-    const path = await record([{ type: 'a.b' }, { type: 'a.b' }, { type: 'a.b' }, { type: 'a.b' }], () => t + (times[k++] ?? 0));
+    const path = await record(
+      [{ type: 'a.b' }, { type: 'a.b' }, { type: 'a.b' }, { type: 'a.b' }],
+      () => t + (times[k++] ?? 0),
+    );
     const slept: number[] = [];
     const summary = await replay(path, { validate: false, speed: 2, sleep: async (ms) => void slept.push(ms) });
     expect(summary.replayed).toBe(4);
@@ -172,7 +194,9 @@ describe('parseSinkTarget', () => {
     sink.tryEmit({ type: 'tool.completed', data: toolCompleted.data });
     await sink.shutdown?.();
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ seq: 1, type: 'tool.completed', schema_version: 1 });
-    expect(() => parseSinkTarget('kafka:topic')).toThrow("unknown sink target 'kafka:topic' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)");
+    expect(() => parseSinkTarget('kafka:topic')).toThrow(
+      "unknown sink target 'kafka:topic' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)",
+    );
     expect(() => parseSinkTarget('ndjson:')).toThrow(/unknown sink target/);
   });
 });

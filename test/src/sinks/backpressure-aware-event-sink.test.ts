@@ -42,7 +42,17 @@ describe('BackpressureAwareEventSink', () => {
   it('starts with zero metrics and the default queue bound of 1000', () => {
     const s = make();
     expect(s.maxQueueSize).toBe(1000);
-    expect(s.metrics).toMatchObject({ offered: 0, emitted: 0, dropped: 0, delivered: 0, failed: 0, queueFullCount: 0, dropRatePercent: 0, lastEmitTime: 0, lastDropTime: 0 });
+    expect(s.metrics).toMatchObject({
+      offered: 0,
+      emitted: 0,
+      dropped: 0,
+      delivered: 0,
+      failed: 0,
+      queueFullCount: 0,
+      dropRatePercent: 0,
+      lastEmitTime: 0,
+      lastDropTime: 0,
+    });
   });
 
   it('delivers an emitted event downstream unchanged', async () => {
@@ -105,7 +115,7 @@ describe('BackpressureAwareEventSink', () => {
     s.tryEmit({ type: 'a.b' });
     expect(() => s.tryEmit({ type: 'a.c' })).not.toThrow();
     expect(onError).toHaveBeenCalledOnce();
-    expect((onError.mock.calls[0]?.[0] as Error).message).toBe('boom');
+    expect((onError.mock.calls[0]![0] as Error).message).toBe('boom');
     expect(s.metrics.dropped).toBe(1);
   });
 
@@ -234,12 +244,17 @@ describe('BackpressureAwareEventSink', () => {
 
   it('discards what is left when the drain times out and reports it to onError', async () => {
     const onError = vi.fn();
-    const s = make({ onError, downstream: { emit: () => new Promise<void>(() => undefined), tryEmit: () => undefined } });
+    const s = make({
+      onError,
+      downstream: { emit: () => new Promise<void>(() => undefined), tryEmit: () => undefined },
+    });
     for (let i = 0; i < 3; i++) s.tryEmit({ type: 'a.b' });
     await s.stop({ timeoutMs: 20 });
     expect(s.queueSize).toBe(0);
     expect(s.metrics.discarded).toBe(2);
-    expect(String((onError.mock.calls[0]?.[0] as Error).message)).toMatch(/drain timed out after 20 ms with 2 events left/);
+    expect(String((onError.mock.calls[0]![0] as Error).message)).toMatch(
+      /drain timed out after 20 ms with 2 events left/,
+    );
   });
 
   it('works in a plain synchronous script with no event loop task running (reference bug: RuntimeError outside a loop)', () => {
@@ -250,7 +265,10 @@ describe('BackpressureAwareEventSink', () => {
       const ok = s.tryEmit({ type: 'a.b', data: 1 });
       process.on('beforeExit', () => { console.log(JSON.stringify({ ok, delivered: down.events.length })); });
     `;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../../../', import.meta.url).pathname, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout.trim())).toEqual({ ok: true, delivered: 1 });
   });
@@ -262,7 +280,18 @@ describe('BackpressureAwareEventSink', () => {
     const event = s.metricsEvent();
     expect(event.type).toBe('metrics.event_sink');
     expect(validateMetricsEventSink(event.data)).toBe(true);
-    expect(event.data).toMatchObject({ emitted: 2, dropped: 3, queue_full_count: 3, drop_rate_percent: 60, delivered: 2, failed: 0, offered: 5, queue_size: 0, max_queue_size: 2, sink: 'db-queue' });
+    expect(event.data).toMatchObject({
+      emitted: 2,
+      dropped: 3,
+      queue_full_count: 3,
+      drop_rate_percent: 60,
+      delivered: 2,
+      failed: 0,
+      offered: 5,
+      queue_size: 0,
+      max_queue_size: 2,
+      sink: 'db-queue',
+    });
   });
 
   it('sends metrics to metricsSink every metricsIntervalMs while running', () => {
@@ -302,8 +331,17 @@ describe('BackpressureAwareEventSink', () => {
       s.tryEmit({ type: 'a.b', data: { n: 1 } });
       await s.stop();
     `;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../../../', import.meta.url).pathname, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../../../', import.meta.url).pathname,
+      encoding: 'utf8',
+    });
     const line = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ name: 'stageflow.events', msg: 'Event: a.b', event_type: 'a.b', event_data: { n: 1 }, level: 30 });
+    expect(line).toMatchObject({
+      name: 'stageflow.events',
+      msg: 'Event: a.b',
+      event_type: 'a.b',
+      event_data: { n: 1 },
+      level: 30,
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CollectingEventSink, CompositeEventSink, FilteringEventSink, typeGlobMatcher } from '../../../src/sinks/index.js';
+import {
+  CollectingEventSink,
+  CompositeEventSink,
+  FilteringEventSink,
+  typeGlobMatcher,
+} from '../../../src/sinks/index.js';
 import type { EventSink } from '../../../src/sinks/index.js';
 
 const broken: EventSink = {
@@ -38,7 +43,8 @@ describe('FilteringEventSink', () => {
   it('passes only types matching include globs and none of the exclude globs', async () => {
     const down = new CollectingEventSink();
     const sink = new FilteringEventSink(down, { include: ['stage.*', 'tool.completed'], exclude: 'stage.*.skipped' });
-    for (const type of ['stage.llm.started', 'stage.llm.skipped', 'tool.completed', 'tool.failed', 'stage.completed']) sink.tryEmit({ type });
+    for (const type of ['stage.llm.started', 'stage.llm.skipped', 'tool.completed', 'tool.failed', 'stage.completed'])
+      sink.tryEmit({ type });
     await sink.emit({ type: 'tool.completed' });
     expect(down.types).toEqual(['stage.llm.started', 'tool.completed', 'stage.completed', 'tool.completed']);
   });
@@ -47,6 +53,12 @@ describe('FilteringEventSink', () => {
 describe('typeGlobMatcher', () => {
   it('matches exact types, and * across dots', () => {
     const m = typeGlobMatcher(['tool.completed', 'stage.*.failed']);
-    expect(['tool.completed', 'stage.a.b.failed', 'stage.x.failed', 'tool.completedx', 'stage.failed'].map(m)).toEqual([true, true, true, false, false]);
+    expect(['tool.completed', 'stage.a.b.failed', 'stage.x.failed', 'tool.completedx', 'stage.failed'].map(m)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

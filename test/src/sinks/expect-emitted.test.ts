@@ -17,11 +17,15 @@ describe('expectEmitted', () => {
   });
 
   it('throws listing the events of that type when the data does not match', () => {
-    expect(() => expectEmitted(sink(), 'stage.llm.completed', { duration_ms: 13 })).toThrow(/expected an event 'stage.llm.completed' with data matching \{"duration_ms":13\}; events of that type:\n {2}stage.llm.completed \{"stage":"llm","duration_ms":12\}/);
+    expect(() => expectEmitted(sink(), 'stage.llm.completed', { duration_ms: 13 })).toThrow(
+      /expected an event 'stage.llm.completed' with data matching \{"duration_ms":13\}; events of that type:\n {2}stage.llm.completed \{"stage":"llm","duration_ms":12\}/,
+    );
   });
 
   it('throws listing the types received when none has the type', () => {
-    expect(() => expectEmitted(sink(), 'tool.failed')).toThrow("expectEmitted: expected an event 'tool.failed'; types received: pipeline.started, stage.llm.started, stage.llm.completed, pipeline.completed");
+    expect(() => expectEmitted(sink(), 'tool.failed')).toThrow(
+      "expectEmitted: expected an event 'tool.failed'; types received: pipeline.started, stage.llm.started, stage.llm.completed, pipeline.completed",
+    );
   });
 
   it('matches arrays exactly rather than by subset', () => {
@@ -32,7 +36,9 @@ describe('expectEmitted', () => {
 describe('expectNotEmitted', () => {
   it('passes when absent and throws with the offending events when present', () => {
     expectNotEmitted(sink(), 'tool.*');
-    expect(() => expectNotEmitted(sink(), 'pipeline.*', { run: 1 })).toThrow(/expected no event 'pipeline\.\*' matching \{"run":1\}/);
+    expect(() => expectNotEmitted(sink(), 'pipeline.*', { run: 1 })).toThrow(
+      /expected no event 'pipeline\.\*' matching \{"run":1\}/,
+    );
   });
 });
 
@@ -42,7 +48,9 @@ describe('expectOrder', () => {
   });
 
   it('throws naming the type that came out of order', () => {
-    expect(() => expectOrder(sink(), ['stage.llm.completed', 'stage.llm.started'])).toThrow(/expected 'stage.llm.started' \(position 2 of \[stage.llm.completed, stage.llm.started\]\) after 'stage.llm.completed', but it was only received before the previous one/);
+    expect(() => expectOrder(sink(), ['stage.llm.completed', 'stage.llm.started'])).toThrow(
+      /expected 'stage.llm.started' \(position 2 of \[stage.llm.completed, stage.llm.started\]\) after 'stage.llm.completed', but it was only received before the previous one/,
+    );
     expect(() => expectOrder(sink(), ['tool.failed'])).toThrow(/it was never received/);
   });
 });

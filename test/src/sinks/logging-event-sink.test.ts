@@ -34,7 +34,13 @@ describe('LoggingEventSink', () => {
     sink.tryEmit({ type: 'tool.completed', data: { tool: 'x' } });
     await sink.emit({ type: 'tool.failed' });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ level: 30, name: 'stageflow.events', msg: 'Event: tool.completed', event_type: 'tool.completed', event_data: { tool: 'x' } });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      name: 'stageflow.events',
+      msg: 'Event: tool.completed',
+      event_type: 'tool.completed',
+      event_data: { tool: 'x' },
+    });
     expect(lines[1]).toMatchObject({ msg: 'Event: tool.failed', event_type: 'tool.failed' });
   });
 
@@ -43,7 +49,7 @@ describe('LoggingEventSink', () => {
     const sink = new LoggingEventSink({ logger, level: 'debug' });
     expect(sink.level).toBe('debug');
     sink.tryEmit({ type: 'a.b' });
-    expect(lines[0]?.['level']).toBe(20);
+    expect(lines[0]?.level).toBe(20);
   });
 
   it("accepts a user's logger with pino-like level methods", () => {
@@ -67,6 +73,8 @@ describe('LoggingEventSink', () => {
   });
 
   it('refuses a logger without the configured level', () => {
-    expect(() => new LoggingEventSink({ logger: { info: () => undefined }, level: 'trace' })).toThrow(/the logger has no 'trace' method/);
+    expect(() => new LoggingEventSink({ logger: { info: () => undefined }, level: 'trace' })).toThrow(
+      /the logger has no 'trace' method/,
+    );
   });
 });

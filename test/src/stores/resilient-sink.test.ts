@@ -63,7 +63,11 @@ describe('ResilientSink', () => {
     const writer = new MemoryWriter();
     writer.failuresLeft = 2;
     const errors: string[] = [];
-    const sink = new ResilientSink(writer, { batchSize: 5, retry: { initialDelayMs: 1 }, onError: (_e, info) => errors.push(`${info.outcome}:${info.attempt}`) });
+    const sink = new ResilientSink(writer, {
+      batchSize: 5,
+      retry: { initialDelayMs: 1 },
+      onError: (_e, info) => errors.push(`${info.outcome}:${info.attempt}`),
+    });
     for (const e of makeEvents(5)) sink.tryEmit(e);
     await sink.flush();
     expect(writer.batches.map((b) => b.attempt)).toEqual([1, 2, 3]);
@@ -77,7 +81,11 @@ describe('ResilientSink', () => {
     const writer = new MemoryWriter();
     writer.failuresLeft = 3;
     const deadLetterPath = join(dir, 'dl', 'dead.ndjson');
-    const sink = new ResilientSink(writer, { batchSize: 4, retry: { maxAttempts: 3, initialDelayMs: 1 }, deadLetterPath });
+    const sink = new ResilientSink(writer, {
+      batchSize: 4,
+      retry: { maxAttempts: 3, initialDelayMs: 1 },
+      deadLetterPath,
+    });
     const events = makeEvents(8);
     for (const e of events) sink.tryEmit(e);
     await sink.shutdown();
@@ -103,7 +111,11 @@ describe('ResilientSink', () => {
   it('stops retrying once the time budget is spent', async () => {
     const writer = new MemoryWriter();
     writer.failuresLeft = 100;
-    const sink = new ResilientSink(writer, { batchSize: 1, retry: { maxAttempts: 100, initialDelayMs: 20, budgetMs: 50 }, deadLetterPath: join(dir, 'd.ndjson') });
+    const sink = new ResilientSink(writer, {
+      batchSize: 1,
+      retry: { maxAttempts: 100, initialDelayMs: 20, budgetMs: 50 },
+      deadLetterPath: join(dir, 'd.ndjson'),
+    });
     sink.tryEmit(makeEvents(1)[0] as EventEnvelope);
     await sink.shutdown();
     expect(writer.batches.length).toBeGreaterThan(1);
@@ -139,7 +151,10 @@ describe('StoreSink', () => {
     const writer = new MemoryWriter();
     writer.failuresLeft = 2;
     const deadLetterPath = join(dir, 'dead.ndjson');
-    const sink = new StoreSink(new ResilientSink(writer, { batchSize: 50, retry: { maxAttempts: 2, initialDelayMs: 1 }, deadLetterPath }), { maxQueueSize: 100 });
+    const sink = new StoreSink(
+      new ResilientSink(writer, { batchSize: 50, retry: { maxAttempts: 2, initialDelayMs: 1 }, deadLetterPath }),
+      { maxQueueSize: 100 },
+    );
     const events = makeEvents(300);
     let refused = 0;
     for (const e of events) if (!sink.tryEmit(e)) refused++;
@@ -151,7 +166,11 @@ describe('StoreSink', () => {
     expect(m.dropped).toBe(refused);
     expect(m.deadLettered).toBe(50);
     expect(m.pending).toBe(0);
-    const { missing, duplicated } = exactlyOnce(idsOf(events.slice(0, 300 - refused)), idsOf(writer.stored), idsOf(readDeadLetter(deadLetterPath)));
+    const { missing, duplicated } = exactlyOnce(
+      idsOf(events.slice(0, 300 - refused)),
+      idsOf(writer.stored),
+      idsOf(readDeadLetter(deadLetterPath)),
+    );
     expect({ missing, duplicated }).toEqual({ missing: [], duplicated: [] });
     expect(writer.stored.length + readDeadLetter(deadLetterPath).length).toBe(300 - refused);
   });

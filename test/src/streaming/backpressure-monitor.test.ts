@@ -26,7 +26,14 @@ describe('BackpressureMonitor', () => {
     monitor.recordBlocked(2.5);
     monitor.recordBlocked(0.75);
     monitor.recordDrop();
-    expect(monitor.stats()).toEqual({ total_items: 4, dropped_items: 1, blocked_puts: 2, max_queue_size: 1, total_blocked_ms: 3.25, drop_rate: 0.25 });
+    expect(monitor.stats()).toEqual({
+      total_items: 4,
+      dropped_items: 1,
+      blocked_puts: 2,
+      max_queue_size: 1,
+      total_blocked_ms: 3.25,
+      drop_rate: 0.25,
+    });
   });
 
   it('reports a zero drop rate before any put', () => {

@@ -10,7 +10,11 @@ import { withEventSink } from '../../../src/context/sink-registry.js';
 const RUN = '9106454d-aab1-4dae-ad83-b3ee585b2354';
 const REQUEST = '676c40fe-7a40-4c7b-9744-d283fe56cf87';
 
-function makeQueue<T>(options: ChunkQueueOptions = {}): { queue: ChunkQueue<T>; sink: CollectingEventSink; errors: unknown[] } {
+function makeQueue<T>(options: ChunkQueueOptions = {}): {
+  queue: ChunkQueue<T>;
+  sink: CollectingEventSink;
+  errors: unknown[];
+} {
   const sink = new CollectingEventSink();
   const errors: unknown[] = [];
   const queue = new ChunkQueue<T>({ sink, onEmitError: (e) => errors.push(e), ...options });
@@ -84,7 +88,9 @@ describe('ChunkQueue', () => {
     for (let n = 0; n < 3; n++) await queue.put(n);
     expect(sink.ofType('stream.chunk_dropped')).toHaveLength(0);
     await queue.put(3);
-    expect(sink.ofType('stream.chunk_dropped').map((e) => e.data)).toEqual([{ queue_size: 2, max_size: 3, reason: 'overflow' }]);
+    expect(sink.ofType('stream.chunk_dropped').map((e) => e.data)).toEqual([
+      { queue_size: 2, max_size: 3, reason: 'overflow' },
+    ]);
   });
 
   it('emits throttle_started when filling and throttle_ended after draining', async () => {
@@ -117,7 +123,14 @@ describe('ChunkQueue', () => {
     const { queue } = makeQueue<number>({ maxSize: 3, dropOnOverflow: true });
     for (let n = 0; n < 6; n++) await queue.put(n);
     // x-record.backpressure_stats.to_dict in the reference sample
-    expect(queue.stats()).toEqual({ total_items: 6, dropped_items: 3, blocked_puts: 0, max_queue_size: 3, total_blocked_ms: 0, drop_rate: 0.5 });
+    expect(queue.stats()).toEqual({
+      total_items: 6,
+      dropped_items: 3,
+      blocked_puts: 0,
+      max_queue_size: 3,
+      total_blocked_ms: 0,
+      drop_rate: 0.5,
+    });
   });
 
   it('works with no sink configured at all', async () => {
@@ -129,11 +142,21 @@ describe('ChunkQueue', () => {
 
   it('keeps working when the sink throws, and reports each failure to onEmitError', async () => {
     const errors: string[] = [];
-    const queue = new ChunkQueue<number>({ maxSize: 3, dropOnOverflow: true, sink: throwingSink, onEmitError: (_e, type) => errors.push(type) });
+    const queue = new ChunkQueue<number>({
+      maxSize: 3,
+      dropOnOverflow: true,
+      sink: throwingSink,
+      onEmitError: (_e, type) => errors.push(type),
+    });
     for (let n = 1; n <= 5; n++) expect(await queue.put(n)).toBe(true);
     queue.close();
     expect(await queue.get()).toBe(3);
-    expect(errors).toEqual(['stream.throttle_started', 'stream.chunk_dropped', 'stream.chunk_dropped', 'stream.queue_closed']);
+    expect(errors).toEqual([
+      'stream.throttle_started',
+      'stream.chunk_dropped',
+      'stream.chunk_dropped',
+      'stream.queue_closed',
+    ]);
   });
 
   it('carries the channel and the context enrichment in every event, which validate against their schemas', async () => {
@@ -141,14 +164,27 @@ describe('ChunkQueue', () => {
       maxSize: 2,
       dropOnOverflow: true,
       channel: 'tts_audio',
-      context: { pipelineRunId: RUN, requestId: REQUEST, executionMode: 'roleplay', topology: 'voice_fast', service: 'voice' },
+      context: {
+        pipelineRunId: RUN,
+        requestId: REQUEST,
+        executionMode: 'roleplay',
+        topology: 'voice_fast',
+        service: 'voice',
+      },
     });
     for (let n = 0; n < 3; n++) await queue.put(n);
     queue.close();
     expect(errors).toEqual([]);
     expect(sink.types).toEqual(['stream.throttle_started', 'stream.chunk_dropped', 'stream.queue_closed']);
     for (const event of sink.events) {
-      expect(event.data).toMatchObject({ channel: 'tts_audio', pipeline_run_id: RUN, request_id: REQUEST, execution_mode: 'roleplay', topology: 'voice_fast', service: 'voice' });
+      expect(event.data).toMatchObject({
+        channel: 'tts_audio',
+        pipeline_run_id: RUN,
+        request_id: REQUEST,
+        execution_mode: 'roleplay',
+        topology: 'voice_fast',
+        service: 'voice',
+      });
     }
     expect(validateStreamChunkDropped(sink.ofType('stream.chunk_dropped')[0]?.data)).toBe(true);
   });
@@ -173,7 +209,7 @@ describe('ChunkQueue', () => {
     expect(await queue.get()).toBe(2);
     const blocked = sink.ofType('stream.producer_blocked');
     expect(blocked).toHaveLength(1);
-    expect((blocked[0]?.data as { blocked_ms: number }).blocked_ms).toBeGreaterThan(1);
+    expect((blocked[0]!.data as { blocked_ms: number }).blocked_ms).toBeGreaterThan(1);
     expect(queue.stats().blocked_puts).toBe(1);
   });
 
@@ -192,8 +228,12 @@ describe('ChunkQueue', () => {
     const error = await outcome;
     expect(error).toBeInstanceOf(ContractError);
     expect((error as ContractError).code).toBe('put_timeout');
-    expect((error as ContractError).message).toBe("ChunkQueue 'stt_audio': put timed out after 500 ms waiting for space (maxSize=1)");
-    expect(sink.ofType('stream.producer_blocked').map((e) => e.data)).toEqual([{ channel: 'stt_audio', blocked_ms: 500, queue_size: 1 }]);
+    expect((error as ContractError).message).toBe(
+      "ChunkQueue 'stt_audio': put timed out after 500 ms waiting for space (maxSize=1)",
+    );
+    expect(sink.ofType('stream.producer_blocked').map((e) => e.data)).toEqual([
+      { channel: 'stt_audio', blocked_ms: 500, queue_size: 1 },
+    ]);
     expect(queue.size).toBe(1);
   });
 
@@ -202,7 +242,9 @@ describe('ChunkQueue', () => {
   });
 
   it('rejects an infinite put timeout and a non-positive size', () => {
-    expect(() => new ChunkQueue({ putTimeoutMs: Number.POSITIVE_INFINITY })).toThrow(/putTimeoutMs must be a positive finite/);
+    expect(() => new ChunkQueue({ putTimeoutMs: Number.POSITIVE_INFINITY })).toThrow(
+      /putTimeoutMs must be a positive finite/,
+    );
     expect(() => new ChunkQueue({ maxSize: 0 })).toThrow(/maxSize must be a positive integer/);
   });
 
@@ -233,7 +275,9 @@ describe('ChunkQueue', () => {
     const { queue, sink } = makeQueue<number>({ maxSize: 1 });
     expect(queue.tryPut(1)).toBe(true);
     expect(queue.tryPut(2)).toBe(false);
-    expect(sink.ofType('stream.chunk_dropped').map((e) => e.data)).toEqual([{ queue_size: 1, max_size: 1, reason: 'queue_full' }]);
+    expect(sink.ofType('stream.chunk_dropped').map((e) => e.data)).toEqual([
+      { queue_size: 1, max_size: 1, reason: 'queue_full' },
+    ]);
     expect(await queue.get()).toBe(1);
   });
 });

@@ -7,7 +7,11 @@ import type { StreamingBufferOptions } from '../../../src/streaming/index.js';
 // 16 kHz mono PCM16: 32 bytes per millisecond
 const ms = (n: number): Uint8Array => new Uint8Array(n * 32);
 
-function makeBuffer(options: StreamingBufferOptions = {}): { buffer: StreamingBuffer; sink: CollectingEventSink; errors: unknown[] } {
+function makeBuffer(options: StreamingBufferOptions = {}): {
+  buffer: StreamingBuffer;
+  sink: CollectingEventSink;
+  errors: unknown[];
+} {
   const sink = new CollectingEventSink();
   const errors: unknown[] = [];
   return { buffer: new StreamingBuffer({ sink, onEmitError: (e) => errors.push(e), ...options }), sink, errors };
@@ -50,7 +54,9 @@ describe('StreamingBuffer', () => {
     expect(buffer.addChunk(ms(100))).toBe(0);
     expect(buffer.addChunk(ms(100))).toBe(3200);
     expect(errors).toEqual([]);
-    expect(sink.ofType('stream.buffer_overflow').map((e) => e.data)).toEqual([{ bytes_dropped: 3200, buffer_duration_ms: 100, max_duration_ms: 200 }]);
+    expect(sink.ofType('stream.buffer_overflow').map((e) => e.data)).toEqual([
+      { bytes_dropped: 3200, buffer_duration_ms: 100, max_duration_ms: 200 },
+    ]);
   });
 
   it('emits buffer_underrun exactly once, with requested above available', () => {
@@ -60,7 +66,9 @@ describe('StreamingBuffer', () => {
     buffer.read(50);
     buffer.read(50);
     const underruns = sink.ofType('stream.buffer_underrun');
-    expect(underruns.map((e) => e.data)).toEqual([{ bytes_requested: 1600, bytes_available: 960, buffer_duration_ms: 30 }]);
+    expect(underruns.map((e) => e.data)).toEqual([
+      { bytes_requested: 1600, bytes_available: 960, buffer_duration_ms: 30 },
+    ]);
   });
 
   it('emits buffer_recovered exactly once, on the first full read after an underrun', () => {
@@ -80,7 +88,15 @@ describe('StreamingBuffer', () => {
     buffer.read(100);
     buffer.read(100);
     // x-record.streaming_buffer.stats in the reference sample
-    expect(buffer.stats()).toEqual({ duration_ms: 0, bytes_buffered: 0, total_received: 9600, total_read: 6400, total_dropped: 3200, is_ready: false, underrun_active: true });
+    expect(buffer.stats()).toEqual({
+      duration_ms: 0,
+      bytes_buffered: 0,
+      total_received: 9600,
+      total_read: 6400,
+      total_dropped: 3200,
+      is_ready: false,
+      underrun_active: true,
+    });
   });
 
   it('works with no sink configured at all', () => {
@@ -99,7 +115,11 @@ describe('StreamingBuffer', () => {
       },
     };
     const seen: string[] = [];
-    const buffer = new StreamingBuffer({ maxDurationMs: 100, sink: throwing, onEmitError: (_e, type) => seen.push(type) });
+    const buffer = new StreamingBuffer({
+      maxDurationMs: 100,
+      sink: throwing,
+      onEmitError: (_e, type) => seen.push(type),
+    });
     buffer.addChunk(ms(100));
     expect(buffer.addChunk(ms(100))).toBe(1600);
     buffer.read(500);
@@ -117,8 +137,19 @@ describe('StreamingBuffer', () => {
   });
 
   it('carries the channel and the context enrichment', () => {
-    const { buffer, sink } = makeBuffer({ channel: 'mic', context: { pipelineRunId: null, requestId: null, executionMode: 'voice' } });
+    const { buffer, sink } = makeBuffer({
+      channel: 'mic',
+      context: { pipelineRunId: null, requestId: null, executionMode: 'voice' },
+    });
     buffer.read(20);
-    expect(sink.events[0]?.data).toEqual({ channel: 'mic', pipeline_run_id: null, request_id: null, execution_mode: 'voice', bytes_requested: 640, bytes_available: 0, buffer_duration_ms: 0 });
+    expect(sink.events[0]?.data).toEqual({
+      channel: 'mic',
+      pipeline_run_id: null,
+      request_id: null,
+      execution_mode: 'voice',
+      bytes_requested: 640,
+      bytes_available: 0,
+      buffer_duration_ms: 0,
+    });
   });
 });

@@ -4,7 +4,6 @@ import { TOOL_INVOKED } from '../../helpers/payloads.js';
 
 installEventContractMatcher();
 
-
 describe('toMatchEventContract', () => {
   it('passes for a valid envelope, a typed envelope and a bare payload', () => {
     expect({ type: 'tool.invoked', data: TOOL_INVOKED }).toMatchEventContract();
@@ -27,11 +26,15 @@ describe('toMatchEventContract', () => {
   });
 
   it('fails for an envelope of another type and for an unknown type, with a suggestion', () => {
-    expect(toMatchEventContract({ type: 'tool.started', data: {} }, 'tool.invoked').message()).toContain("the envelope's type 'tool.started' is not 'tool.invoked'");
+    expect(toMatchEventContract({ type: 'tool.started', data: {} }, 'tool.invoked').message()).toContain(
+      "the envelope's type 'tool.started' is not 'tool.invoked'",
+    );
     expect(toMatchEventContract(TOOL_INVOKED, 'tool.invokd').message()).toContain("did you mean 'tool.invoked'?");
   });
 
   it('throws a readable assertion error through expect', () => {
-    expect(() => expect({ type: 'tool.invoked', data: {} }).toMatchEventContract()).toThrow(/must have required property 'tool_name'/);
+    expect(() => expect({ type: 'tool.invoked', data: {} }).toMatchEventContract()).toThrow(
+      /must have required property 'tool_name'/,
+    );
   });
 });

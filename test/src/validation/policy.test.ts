@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { STAGE_NAME_STARTED_DESCRIPTOR, TOOL_COMPLETED_DESCRIPTOR, TOOL_FAILED_DESCRIPTOR } from '../../../generated/index.js';
+import {
+  STAGE_NAME_STARTED_DESCRIPTOR,
+  TOOL_COMPLETED_DESCRIPTOR,
+  TOOL_FAILED_DESCRIPTOR,
+} from '../../../generated/index.js';
 import { emitEvent } from '../../../src/runtime/index.js';
 import { configureValidation } from '../../../src/validation/index.js';
 import { CollectingEventSink } from '../../../src/sinks/index.js';
@@ -30,7 +34,10 @@ describe('emit-time validation policy', () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).eventType).toBe('tool.completed');
-    expect((error as ValidationError).issues[0]).toMatchObject({ eventType: 'tool.completed', keyword: expect.any(String) });
+    expect((error as ValidationError).issues[0]).toMatchObject({
+      eventType: 'tool.completed',
+      keyword: expect.any(String),
+    });
     expect(sink.events).toHaveLength(0);
   });
 
@@ -50,27 +57,44 @@ describe('emit-time validation policy', () => {
     configureValidation({ default: 'warn', warnIntervalMs: 1000, logger: { warn } });
     for (let i = 0; i < 5; i++) expect(emit('tool.completed', bad).events).toHaveLength(1);
     expect(warn).toHaveBeenCalledOnce();
-    expect(warn.mock.calls[0]?.[0]).toMatchObject({ eventType: 'tool.completed', issues: expect.arrayContaining([expect.objectContaining({ eventType: 'tool.completed' })]), suppressed: 0 });
+    expect(warn.mock.calls[0]?.[0]).toMatchObject({
+      eventType: 'tool.completed',
+      issues: expect.arrayContaining([expect.objectContaining({ eventType: 'tool.completed' })]),
+      suppressed: 0,
+    });
     vi.advanceTimersByTime(1000);
     emit('tool.completed', bad);
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(warn.mock.calls[1]?.[1]).toBe("stageflow-events: invalid event 'tool.completed' (4 more since the last warning)");
+    expect(warn.mock.calls[1]?.[1]).toBe(
+      "stageflow-events: invalid event 'tool.completed' (4 more since the last warning)",
+    );
   });
 
   it('quarantines invalid events with their issues into the dead-letter sink', () => {
     const deadLetter = new CollectingEventSink();
     configureValidation({ default: 'quarantine', deadLetter });
     expect(emit('tool.completed', bad).events).toHaveLength(0);
-    expect(deadLetter.events[0]).toMatchObject({ type: 'x-dead-letter', data: { event: { type: 'tool.completed', data: bad }, reason: 'invalid event', issues: expect.any(Array) } });
+    expect(deadLetter.events[0]).toMatchObject({
+      type: 'x-dead-letter',
+      data: { event: { type: 'tool.completed', data: bad }, reason: 'invalid event', issues: expect.any(Array) },
+    });
   });
 
   it('refuses quarantine without a dead-letter sink, and a sample rate outside 0..1', () => {
-    expect(() => configureValidation({ families: { tool: 'quarantine' } })).toThrow("configureValidation: mode 'quarantine' needs a deadLetter sink");
-    expect(() => configureValidation({ default: { mode: 'throw', sampleRate: 1.5 } })).toThrow(/sampleRate 1.5 is out of range/);
+    expect(() => configureValidation({ families: { tool: 'quarantine' } })).toThrow(
+      "configureValidation: mode 'quarantine' needs a deadLetter sink",
+    );
+    expect(() => configureValidation({ default: { mode: 'throw', sampleRate: 1.5 } })).toThrow(
+      /sampleRate 1.5 is out of range/,
+    );
   });
 
   it('applies a type rule over a family rule over the default, and matches pattern types by template', () => {
-    configureValidation({ default: 'throw', families: { tool: 'drop', stage: 'off' }, types: { 'tool.completed': 'off' } });
+    configureValidation({
+      default: 'throw',
+      families: { tool: 'drop', stage: 'off' },
+      types: { 'tool.completed': 'off' },
+    });
     expect(emit('tool.completed', bad).events).toHaveLength(1);
     expect(emit('tool.failed', bad, TOOL_FAILED_DESCRIPTOR as never).events).toHaveLength(0);
     expect(emit('stage.llm.started', bad, STAGE_NAME_STARTED_DESCRIPTOR as never).events).toHaveLength(1);
@@ -88,7 +112,9 @@ describe('emit-time validation policy', () => {
   });
 
   it('gives unknown event types their own policy', () => {
-    expect(() => emitEvent('nobody.claims', {}, undefined, { sink: new CollectingEventSink() })).toThrow(/event 'nobody.claims' does not match its schema: \/ no schema claims this event type/);
+    expect(() => emitEvent('nobody.claims', {}, undefined, { sink: new CollectingEventSink() })).toThrow(
+      /event 'nobody.claims' does not match its schema: \/ no schema claims this event type/,
+    );
     configureValidation({ default: 'throw', unknown: 'off' });
     const sink = new CollectingEventSink();
     emitEvent('nobody.claims', {}, undefined, { sink });
