@@ -4,7 +4,7 @@ import { NoOpEventSink } from '../src/sinks/index.js';
 import { MetricsInterceptor, TracingInterceptor } from '../src/interceptors/index.js';
 import { StageGraphBuilder, StageOutput } from '../src/pipeline/index.js';
 import type { PipelineRunOptions } from '../src/pipeline/index.js';
-import { configureValidation } from '../src/validation/index.js';
+import { configureValidation } from '../src/runtime/validation-policy.js';
 import { printTable, type CaseResult } from './harness.js';
 
 configureValidation({ default: 'throw', unknown: 'throw' });

@@ -12,7 +12,7 @@ import {
   type ToolCompletedData,
   type ToolCompletedInput,
 } from '../generated/index.js';
-import { clearEventSink, setEventSink, withEventSink } from '../src/context/sink-registry.js';
+import { clearEventSink, setEventSink, withEventSink } from '../src/runtime/sink-registry.js';
 import { describeSchema, replay } from '../src/replay/index.js';
 import { emitEvent } from '../src/runtime/index.js';
 import {
@@ -22,7 +22,7 @@ import {
   NoOpEventSink,
   type EventSink,
 } from '../src/sinks/index.js';
-import { configureValidation } from '../src/validation/index.js';
+import { configureValidation } from '../src/runtime/validation-policy.js';
 import { measure, printTable, rate, type CaseResult } from './harness.js';
 
 const SAMPLE = new URL('../test/fixtures/snapshots/reference-sample.ndjson', import.meta.url);

@@ -2,7 +2,7 @@
 // plain array push, and of a TraceContext header round trip, on this machine
 import { ChunkQueue } from '../src/streaming/index.js';
 import { TraceContext } from '../src/observability/index.js';
-import { configureValidation } from '../src/validation/policy.js';
+import { configureValidation } from '../src/runtime/validation-policy.js';
 import { measure, printTable } from './harness.js';
 
 configureValidation({ default: 'throw', unknown: 'throw' });

@@ -1,25 +1,22 @@
 // the package entry: every public runtime API by name; generated emitters, validators and types are on `stageflow-events/events`,
 // sinks on `stageflow-events/sinks`, production stores on `stageflow-events/stores`, test helpers on `stageflow-events/testing`
 export { ContractError, ReplayError, SchemaError, ValidationError } from './errors.js';
-export { clearEventSink, getEventSink, setEventSink, withEventSink } from './context/index.js';
-export {
-  checkOnEmit,
-  configureValidation,
-  customEventDescriptors,
-  defineEvent,
-  findCustomEventDescriptor,
-  getValidationOptions,
-  registerCustomEventDescriptor,
-  removeCustomEvent,
-} from './validation/index.js';
+export { clearEventSink, getEventSink, setEventSink, withEventSink } from './runtime/sink-registry.js';
+export { checkOnEmit, configureValidation, getValidationOptions } from './runtime/validation-policy.js';
 export type {
-  CustomEventEmitter,
-  DefineEventOptions,
   ValidationMode,
   ValidationPolicyOptions,
   ValidationRule,
   WarnLogger,
+} from './runtime/validation-policy.js';
+export {
+  customEventDescriptors,
+  defineEvent,
+  findCustomEventDescriptor,
+  registerCustomEventDescriptor,
+  removeCustomEvent,
 } from './validation/index.js';
+export type { CustomEventEmitter, DefineEventOptions } from './validation/index.js';
 export { emitEvent, formats, isDateTime, isUuid, nowIso } from './runtime/index.js';
 export type {
   EmitOptions,

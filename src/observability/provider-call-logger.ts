@@ -3,7 +3,7 @@ import type { EmitOptions } from '../runtime/index.js';
 import { emitProviderCallCompleted, emitProviderCallFailed, emitProviderCallStarted } from '../../generated/index.js';
 import type { ProviderCallCompletedData } from '../../generated/index.js';
 import { ContractError } from '../errors.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import type { EventContext } from './event-context.js';
 
 /** The kind of model call. */

@@ -1,4 +1,4 @@
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import type { RunIdentity } from './pipeline-run-logger.js';
 import type { PipelineRunOptions } from './stage-graph.js';
 import type { SubpipelineSpawner } from './subpipeline-spawner.js';

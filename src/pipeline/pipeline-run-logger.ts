@@ -1,4 +1,4 @@
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import {
   emitPipelineCancelled,
   emitPipelineCompleted,

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { getEventSink, withEventSink } from '../context/sink-registry.js';
+import { getEventSink, withEventSink } from '../runtime/sink-registry.js';
 import { ContractError } from '../errors.js';
 import { nowIso } from '../runtime/index.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import {
   emitGuardRetryAttempt,
   emitGuardRetryExhausted,

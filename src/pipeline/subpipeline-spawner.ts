@@ -6,7 +6,7 @@ import {
   emitPipelineChildFailed,
   emitPipelineSpawnedChild,
 } from '../../generated/index.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import { getChildTracker } from './child-run-tracker.js';
 import type { ChildRunTracker } from './child-run-tracker.js';
 import { MaxDepthExceededError } from './errors.js';

@@ -1,5 +1,5 @@
 import { emitEvent } from '../runtime/index.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import { PIPELINE_WIDE_DESCRIPTOR, STAGE_WIDE_DESCRIPTOR } from '../../generated/index.js';
 import type { PipelineWideData, StageWideData } from '../../generated/index.js';
 

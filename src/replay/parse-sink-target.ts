@@ -1,5 +1,5 @@
 import { ReplayError } from '../errors.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import { NdjsonFileEventSink } from '../sinks/ndjson-file-event-sink.js';
 import type { SchemaRef } from '../sinks/ndjson-file-event-sink.js';
 import { describeEventType } from './replay.js';

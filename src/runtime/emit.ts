@@ -1,7 +1,6 @@
-import type { EventSink } from '../sinks/event-sink.js';
-import type { EventDescriptor } from './types.js';
-import { getEventSink } from '../context/sink-registry.js';
-import { checkOnEmit } from '../validation/policy.js';
+import type { EventDescriptor, EventSink } from './types.js';
+import { getEventSink } from './sink-registry.js';
+import { checkOnEmit } from './validation-policy.js';
 
 /** Per-call options of every generated emitter. */
 export interface EmitOptions {

@@ -1,6 +1,5 @@
-import type { EventEnvelope } from '../runtime/types.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 import { nowIso } from '../runtime/timestamp.js';
-import type { EventSink } from './event-sink.js';
 import { LoggingEventSink } from './logging-event-sink.js';
 
 /** The counters of a {@link BackpressureAwareEventSink}; `emitted + dropped = offered` always holds. */

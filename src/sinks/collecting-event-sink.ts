@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '../runtime/types.js';
-import type { EventSink } from './event-sink.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 import { typeGlobMatcher } from './type-glob.js';
 
 /** Keeps every event it receives, in order, for tests and debugging; `emit` and `tryEmit` behave the same. */

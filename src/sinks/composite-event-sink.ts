@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '../runtime/types.js';
-import type { EventSink } from './event-sink.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 
 /** Options of {@link CompositeEventSink}. */
 export interface CompositeEventSinkOptions {

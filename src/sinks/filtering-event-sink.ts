@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '../runtime/types.js';
-import type { EventSink } from './event-sink.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 import { typeGlobMatcher, type TypeMatcher } from './type-glob.js';
 
 /** Options of {@link FilteringEventSink}; an event passes when it matches `include` (if given) and not `exclude`. */

@@ -1,5 +1,5 @@
 // the `stageflow-events/sinks` entry: every built-in sink and the sink protocol
-export type { EventSink } from './event-sink.js';
+export type { EventSink } from '../runtime/types.js';
 export { NoOpEventSink } from './no-op-event-sink.js';
 export { EVENT_LOGGER_NAME, LoggingEventSink } from './logging-event-sink.js';
 export type { EventLogger, EventLogLevel, LoggingEventSinkOptions } from './logging-event-sink.js';

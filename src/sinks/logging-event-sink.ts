@@ -1,6 +1,5 @@
 import { pino } from 'pino';
-import type { EventEnvelope } from '../runtime/types.js';
-import type { EventSink } from './event-sink.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 
 /** A level a {@link LoggingEventSink} can log at (pino's names). */
 export type EventLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';

@@ -1,8 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import type { EventEnvelope } from '../runtime/types.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 import { nowIso } from '../runtime/timestamp.js';
-import type { EventSink } from './event-sink.js';
 
 /** The schema an event type was validated against, as a snapshot line records it. */
 export interface SchemaRef {

@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '../runtime/types.js';
-import type { EventSink } from './event-sink.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 
 /** Accepts every event and does nothing with it, like the reference's `NoOpEventSink`; both methods ignore their argument. */
 export class NoOpEventSink implements EventSink {

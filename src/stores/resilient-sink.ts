@@ -1,8 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope } from '../runtime/types.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 import type { BatchWriter } from './batch-writer.js';
 
 /** Bounded, jittered exponential backoff for one batch; after it the batch goes to the dead-letter file. */

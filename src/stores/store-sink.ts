@@ -1,9 +1,8 @@
-import type { EventEnvelope } from '../runtime/types.js';
+import type { EventEnvelope, EventSink } from '../runtime/types.js';
 import {
   BackpressureAwareEventSink,
   type BackpressureAwareEventSinkOptions,
 } from '../sinks/backpressure-aware-event-sink.js';
-import type { EventSink } from '../sinks/event-sink.js';
 import { PostgresEventSink, type PostgresEventSinkOptions } from './postgres-event-sink.js';
 import { RedisStreamEventSink, type RedisStreamEventSinkOptions } from './redis-stream-event-sink.js';
 import type { ResilientSink } from './resilient-sink.js';

@@ -1,5 +1,5 @@
 import type { EmitOptions } from '../runtime/index.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 
 /** Called with an error thrown while emitting a `stream.*` event (a sink failure or an emit-time validation error). */
 export type StreamEmitErrorHandler = (error: unknown, eventType: string) => void;

@@ -14,7 +14,7 @@ import {
 } from '../../generated/index.js';
 import { ContractError } from '../errors.js';
 import type { EventContext } from '../observability/event-context.js';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from '../runtime/types.js';
 import { summarizePayload } from './payload-summary.js';
 import {
   ToolApprovalDeniedError,

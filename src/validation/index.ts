@@ -1,6 +1,4 @@
-// emit-time validation: the policy every emitter goes through, and custom events defined at run time
-export { checkOnEmit, configureValidation, getValidationOptions } from './policy.js';
-export type { ValidationMode, ValidationPolicyOptions, ValidationRule, WarnLogger } from './policy.js';
+// custom events defined at run time (the emit-time validation policy they go through lives in src/runtime)
 export { defineEvent } from './define-event.js';
 export type { CustomEventEmitter, DefineEventOptions } from './define-event.js';
 export {

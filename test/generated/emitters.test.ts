@@ -15,7 +15,7 @@ import {
   type ToolInvokedInput,
 } from '../../generated/index.js';
 import { CollectingEventSink } from '../../src/sinks/collecting-event-sink.js';
-import { withEventSink } from '../../src/context/sink-registry.js';
+import { withEventSink } from '../../src/runtime/sink-registry.js';
 import { ValidationError } from '../../src/errors.js';
 import { isDateTime } from '../../src/runtime/index.js';
 

@@ -22,7 +22,7 @@ import { CollectingEventSink, CompositeEventSink, NdjsonFileEventSink } from '..
 import type { EventSink } from '../../sinks/index.js';
 import { ChunkQueue } from '../../streaming/index.js';
 import { ToolExecutor } from '../../tools/index.js';
-import { configureValidation, getValidationOptions } from '../../validation/index.js';
+import { configureValidation, getValidationOptions } from '../../runtime/validation-policy.js';
 import type { CommandIo } from '../io.js';
 import { maskTarget, storeSinkFromTarget } from '../../stores/index.js';
 

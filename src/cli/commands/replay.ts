@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ContractError } from '../../errors.js';
 import { parseSinkTarget, replay, type ReplayOptions, type ReplaySummary } from '../../replay/index.js';
-import type { EventSink } from '../../sinks/event-sink.js';
+import type { EventSink } from '../../runtime/types.js';
 import type { CommandIo } from '../io.js';
 import { maskTarget, storeSourceFromTarget, type StoreSource } from '../../stores/index.js';
 

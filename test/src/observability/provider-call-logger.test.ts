@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withEventSink } from '../../../src/context/sink-registry.js';
+import { withEventSink } from '../../../src/runtime/sink-registry.js';
 import { EventProviderCallLogger, NIL_CALL_ID, NoOpProviderCallLogger } from '../../../src/observability/index.js';
 import type { ProviderCallLogger } from '../../../src/observability/index.js';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';

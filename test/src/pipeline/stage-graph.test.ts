@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getEventSink, setEventSink, clearEventSink } from '../../../src/context/sink-registry.js';
+import { getEventSink, setEventSink, clearEventSink } from '../../../src/runtime/sink-registry.js';
 import { ContractError, ValidationError } from '../../../src/errors.js';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';
 import { type StageGraph, StageGraphBuilder, StageOutput } from '../../../src/pipeline/index.js';

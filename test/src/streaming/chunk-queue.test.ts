@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateStreamChunkDropped } from '../../../generated/index.js';
 import { ContractError } from '../../../src/errors.js';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';
-import type { EventSink } from '../../../src/sinks/event-sink.js';
+import type { EventSink } from '../../../src/runtime/types.js';
 import { ChunkQueue } from '../../../src/streaming/index.js';
 import type { ChunkQueueOptions } from '../../../src/streaming/index.js';
-import { withEventSink } from '../../../src/context/sink-registry.js';
+import { withEventSink } from '../../../src/runtime/sink-registry.js';
 
 const RUN = '9106454d-aab1-4dae-ad83-b3ee585b2354';
 const REQUEST = '676c40fe-7a40-4c7b-9744-d283fe56cf87';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';
-import type { EventSink } from '../../../src/sinks/event-sink.js';
+import type { EventSink } from '../../../src/runtime/types.js';
 import { StreamingBuffer } from '../../../src/streaming/index.js';
 import type { StreamingBufferOptions } from '../../../src/streaming/index.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { withEventSink } from '../../../src/context/sink-registry.js';
+import { withEventSink } from '../../../src/runtime/sink-registry.js';
 import { CollectingEventSink } from '../../../src/sinks/collecting-event-sink.js';
 import {
   ToolApprovalDeniedError,

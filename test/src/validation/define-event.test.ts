@@ -1,12 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  configureValidation,
-  defineEvent,
-  findCustomEventDescriptor,
-  removeCustomEvent,
-} from '../../../src/validation/index.js';
-import { withEventSink } from '../../../src/context/index.js';
+import { defineEvent, findCustomEventDescriptor, removeCustomEvent } from '../../../src/validation/index.js';
+import { withEventSink } from '../../../src/runtime/sink-registry.js';
+import { configureValidation } from '../../../src/runtime/validation-policy.js';
 import { CollectingEventSink } from '../../../src/sinks/index.js';
 import { ValidationError } from '../../../src/errors.js';
 

@@ -1,5 +1,4 @@
-import type { EventSink } from '../sinks/event-sink.js';
-import type { EventDescriptor, ValidationIssue } from '../runtime/types.js';
+import type { EventDescriptor, EventSink, ValidationIssue } from './types.js';
 import { ValidationError } from '../errors.js';
 
 /** What happens to an event that fails validation at emit time. */

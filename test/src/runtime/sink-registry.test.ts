@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { emitPipelineSpawnedChild, emitStageNameStarted, emitToolCompleted } from '../../../generated/index.js';
-import { clearEventSink, getEventSink, setEventSink, withEventSink } from '../../../src/context/index.js';
+import { clearEventSink, getEventSink, setEventSink, withEventSink } from '../../../src/runtime/sink-registry.js';
 import { CollectingEventSink, NoOpEventSink } from '../../../src/sinks/index.js';
 
 afterEach(() => clearEventSink());

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { EventSink } from '../sinks/event-sink.js';
+import type { EventSink } from './types.js';
 
 const NOOP: EventSink = Object.freeze({
   emit: () => Promise.resolve(),

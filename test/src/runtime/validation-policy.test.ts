@@ -5,7 +5,7 @@ import {
   TOOL_FAILED_DESCRIPTOR,
 } from '../../../generated/index.js';
 import { emitEvent } from '../../../src/runtime/index.js';
-import { configureValidation } from '../../../src/validation/index.js';
+import { configureValidation } from '../../../src/runtime/validation-policy.js';
 import { CollectingEventSink } from '../../../src/sinks/index.js';
 import { ValidationError } from '../../../src/errors.js';
 
