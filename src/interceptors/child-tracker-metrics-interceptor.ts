@@ -1,7 +1,7 @@
 import { emitMetricsChildRunTracker } from '../../generated/index.js';
 import type { ChildRunTracker } from '../pipeline/child-run-tracker.js';
 import type { StageContext } from '../pipeline/stage-context.js';
-import type { Interceptor } from './interceptor.js';
+import type { Interceptor } from '../pipeline/interceptor.js';
 
 /**
  * After each stage of a child run, emits the tracker's 10 counters as a validated `metrics.child_run_tracker` event

@@ -2,7 +2,7 @@ import { CircuitBreaker, CircuitBreakerOpenError } from '../observability/circui
 import { StageOutput } from '../pipeline/stage-output.js';
 import type { StageRunResult } from '../pipeline/stage-graph.js';
 import type { StageContext } from '../pipeline/stage-context.js';
-import type { Interceptor } from './interceptor.js';
+import type { Interceptor } from '../pipeline/interceptor.js';
 
 /** Options of {@link CircuitBreakerInterceptor}. */
 export interface CircuitBreakerInterceptorOptions {

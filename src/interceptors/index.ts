@@ -1,5 +1,5 @@
 // interceptors: code around every stage of a run (metrics, OpenTelemetry spans, logging, Prometheus, child-run metrics)
-export type { ErrorAction, Interceptor } from './interceptor.js';
+export type { ErrorAction, Interceptor } from '../pipeline/interceptor.js';
 export { MetricsInterceptor } from './metrics-interceptor.js';
 export type { InfoLogger, MetricsObservation } from './metrics-interceptor.js';
 export { TracingInterceptor } from './tracing-interceptor.js';

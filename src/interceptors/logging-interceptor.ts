@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { StageRunResult } from '../pipeline/stage-graph.js';
 import type { StageContext } from '../pipeline/stage-context.js';
-import type { Interceptor } from './interceptor.js';
+import type { Interceptor } from '../pipeline/interceptor.js';
 import type { InfoLogger } from './metrics-interceptor.js';
 
 let defaultLogger: InfoLogger | undefined;

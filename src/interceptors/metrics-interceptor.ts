@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { StageRunResult } from '../pipeline/stage-graph.js';
 import type { StageContext } from '../pipeline/stage-context.js';
-import type { Interceptor } from './interceptor.js';
+import type { Interceptor } from '../pipeline/interceptor.js';
 
 /** What {@link MetricsInterceptor} records per stage as the observation `_interceptor.metrics`. */
 export interface MetricsObservation {

@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { StageRunResult } from '../pipeline/stage-graph.js';
-import type { Interceptor } from './interceptor.js';
+import type { Interceptor } from '../pipeline/interceptor.js';
 
 /** Options of {@link PrometheusMetricsInterceptor}. */
 export interface PrometheusMetricsInterceptorOptions {

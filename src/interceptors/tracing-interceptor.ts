@@ -3,7 +3,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import type { PipelineContext } from '../pipeline/pipeline-context.js';
 import type { PipelineRunResult, StageRunResult } from '../pipeline/stage-graph.js';
 import type { StageContext } from '../pipeline/stage-context.js';
-import type { Interceptor } from './interceptor.js';
+import type { Interceptor } from '../pipeline/interceptor.js';
 import { TenantContext } from './tenant-context.js';
 
 /** Options of {@link TracingInterceptor}. */

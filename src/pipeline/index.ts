@@ -37,4 +37,4 @@ export {
   summarizePipelineError,
 } from '../observability/error-summary.js';
 export type { ErrorSummary, ErrorSummaryCode, SummarizePipelineErrorOptions } from '../observability/error-summary.js';
-export type { ErrorAction, Interceptor } from '../interceptors/interceptor.js';
+export type { ErrorAction, Interceptor } from './interceptor.js';

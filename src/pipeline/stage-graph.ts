@@ -14,7 +14,7 @@ import {
   emitStageNameSkipped,
   emitStageNameStarted,
 } from '../../generated/index.js';
-import type { ErrorAction, Interceptor } from '../interceptors/interceptor.js';
+import type { ErrorAction, Interceptor } from './interceptor.js';
 import { summarizePipelineError } from '../observability/error-summary.js';
 import type { ErrorSummary } from '../observability/error-summary.js';
 import { PipelineCancelledError, StageTimeoutError } from './errors.js';

@@ -1,7 +1,7 @@
-import type { PipelineContext } from '../pipeline/pipeline-context.js';
-import type { PipelineRunResult, StageRunResult } from '../pipeline/stage-graph.js';
-import type { StageContext } from '../pipeline/stage-context.js';
-import type { StageOutput } from '../pipeline/stage-output.js';
+import type { PipelineContext } from './pipeline-context.js';
+import type { PipelineRunResult, StageRunResult } from './stage-graph.js';
+import type { StageContext } from './stage-context.js';
+import type { StageOutput } from './stage-output.js';
 
 /** What an interceptor's `onError` asks for: re-run the stage once (`retry`) or let it fail (`fail`). */
 export type ErrorAction = 'retry' | 'fail';
