@@ -1,6 +1,6 @@
 import { CircuitBreaker, CircuitBreakerOpenError } from '../observability/circuit-breaker.js';
 import { StageOutput } from '../pipeline/stage-output.js';
-import type { StageRunResult } from '../pipeline/stage-graph.js';
+import type { StageRunResult } from '../pipeline/types.js';
 import type { StageContext } from '../pipeline/stage-context.js';
 import type { Interceptor } from '../pipeline/interceptor.js';
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { StageRunResult } from '../pipeline/stage-graph.js';
+import type { StageRunResult } from '../pipeline/types.js';
 import type { StageContext } from '../pipeline/stage-context.js';
 import type { Interceptor } from '../pipeline/interceptor.js';
 

@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { StageRunResult } from '../pipeline/stage-graph.js';
+import type { StageRunResult } from '../pipeline/types.js';
 import type { Interceptor } from '../pipeline/interceptor.js';
 
 /** Options of {@link PrometheusMetricsInterceptor}. */

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Span, Tracer } from '@opentelemetry/api';
 import type { PipelineContext } from '../pipeline/pipeline-context.js';
-import type { PipelineRunResult, StageRunResult } from '../pipeline/stage-graph.js';
+import type { PipelineRunResult, StageRunResult } from '../pipeline/types.js';
 import type { StageContext } from '../pipeline/stage-context.js';
 import type { Interceptor } from '../pipeline/interceptor.js';
 import { TenantContext } from './tenant-context.js';

@@ -30,3 +30,8 @@ export class MaxDepthExceededError extends ContractError {
     this.maxDepth = maxDepth;
   }
 }
+
+/** `e` itself when it is an `Error`, else an `Error` whose message is `String(e)`. */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}

@@ -8,7 +8,7 @@ export type {
   StageRunner,
   StageSpec,
   StageStatus,
-} from './stage-graph.js';
+} from './types.js';
 export { StageOutput } from './stage-output.js';
 export type { StageOutcome } from './stage-output.js';
 export { RESERVED_ENRICHMENT_KEYS, StageContext } from './stage-context.js';

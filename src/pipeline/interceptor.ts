@@ -1,5 +1,5 @@
 import type { PipelineContext } from './pipeline-context.js';
-import type { PipelineRunResult, StageRunResult } from './stage-graph.js';
+import type { PipelineRunResult, StageRunResult } from './types.js';
 import type { StageContext } from './stage-context.js';
 import type { StageOutput } from './stage-output.js';
 

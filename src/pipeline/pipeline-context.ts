@@ -1,6 +1,6 @@
 import type { EventSink } from '../runtime/types.js';
 import type { RunIdentity } from './pipeline-run-logger.js';
-import type { PipelineRunOptions } from './stage-graph.js';
+import type { PipelineRunOptions } from './types.js';
 import type { SubpipelineSpawner } from './subpipeline-spawner.js';
 import type { WideContextBlock } from './wide-event-emitter.js';
 

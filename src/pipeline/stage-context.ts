@@ -4,7 +4,8 @@ import { findEventDescriptor } from '../../generated/index.js';
 import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
 import type { EventDescriptor } from '../runtime/index.js';
 import type { PipelineContext } from './pipeline-context.js';
-import type { PipelineRunOptions, StageGraph } from './stage-graph.js';
+import type { StageGraph } from './stage-graph.js';
+import type { PipelineRunOptions } from './types.js';
 import type { SubpipelineResult, SpawnOptions } from './subpipeline-spawner.js';
 
 /**

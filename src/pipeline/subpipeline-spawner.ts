@@ -10,7 +10,8 @@ import type { EventSink } from '../runtime/types.js';
 import { getChildTracker } from './child-run-tracker.js';
 import type { ChildRunTracker } from './child-run-tracker.js';
 import { MaxDepthExceededError } from './errors.js';
-import type { PipelineRunOptions, PipelineRunResult, StageGraph } from './stage-graph.js';
+import type { StageGraph } from './stage-graph.js';
+import type { PipelineRunOptions, PipelineRunResult } from './types.js';
 import type { StageContext } from './stage-context.js';
 
 /** The reference's default subpipeline depth limit. */

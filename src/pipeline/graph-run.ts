@@ -1,0 +1,466 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import {
+  emitStageNameCompleted,
+  emitStageNameFailed,
+  emitStageNameSkipped,
+  emitStageNameStarted,
+} from '../../generated/index.js';
+import { summarizePipelineError } from '../observability/error-summary.js';
+import { nowIso } from '../runtime/index.js';
+import type { EventSink } from '../runtime/types.js';
+import { PipelineCancelledError, asError } from './errors.js';
+import { guardRetry } from './guard-retry.js';
+import { InterceptorChain } from './interceptor-chain.js';
+import { invokeWithTimeout } from './invoke-with-timeout.js';
+import { PipelineContext } from './pipeline-context.js';
+import type { InheritedRunOptions } from './pipeline-context.js';
+import { EventPipelineRunLogger } from './pipeline-run-logger.js';
+import type { PipelineRunLogger, RunIdentity } from './pipeline-run-logger.js';
+import { StageContext } from './stage-context.js';
+import type { StageOutput } from './stage-output.js';
+import { SubpipelineSpawner } from './subpipeline-spawner.js';
+import type { PipelineRunOptions, PipelineRunResult, StageRunResult, StageSpec, StageStatus } from './types.js';
+import { WideEventEmitter } from './wide-event-emitter.js';
+import type { WideContextBlock, WideStageSummary } from './wide-event-emitter.js';
+
+/** The stages a {@link GraphRun} schedules: a checked `StageGraph`'s name and stages. */
+export interface RunnableGraph {
+  readonly name: string;
+  readonly stages: ReadonlyMap<string, StageSpec>;
+}
+
+/**
+ * One run of a `StageGraph`: schedules its stages (a stage starts once its dependencies have completed), runs
+ * each through the interceptor chain, its timeout and its guard retry, emits the lifecycle and wide events and the
+ * run logs, and builds the {@link PipelineRunResult}.
+ */
+export class GraphRun {
+  private readonly _graph: RunnableGraph;
+  private readonly _options: PipelineRunOptions;
+  private readonly _sink: EventSink;
+  private readonly _interceptors: InterceptorChain;
+  private readonly _wide: WideEventEmitter | undefined;
+  private readonly _controller = new AbortController();
+  private readonly _ctx: PipelineContext;
+  private readonly _results = new Map<string, StageRunResult>();
+  private readonly _loggers: PipelineRunLogger[];
+  private _open = true;
+  private _cancelReason: string | undefined;
+  private _cancelledByStage: string | undefined;
+
+  constructor(graph: RunnableGraph, options: PipelineRunOptions, sink: EventSink) {
+    this._graph = graph;
+    this._options = options;
+    this._sink = sink;
+    this._interceptors = new InterceptorChain(options.interceptors ?? []);
+    this._wide =
+      options.wideEvents === true
+        ? new WideEventEmitter()
+        : options.wideEvents === false
+          ? undefined
+          : options.wideEvents;
+    this._loggers = [
+      new EventPipelineRunLogger({ sink }),
+      ...(options.runLogger === undefined ? [] : [options.runLogger]),
+    ];
+    const identity: RunIdentity = {
+      pipelineRunId: options.pipelineRunId ?? randomUUID(),
+      parentRunId: options.parentRunId ?? null,
+      pipelineName: options.pipelineName ?? graph.name,
+      requestId: options.requestId ?? null,
+      sessionId: options.sessionId ?? null,
+      userId: options.userId ?? null,
+      orgId: options.orgId ?? null,
+      topology: options.topology ?? null,
+      executionMode: options.executionMode ?? null,
+      service: options.service ?? 'pipeline',
+    };
+    const inherited: { -readonly [K in keyof InheritedRunOptions]: InheritedRunOptions[K] } = {};
+    if (options.interceptors !== undefined) inherited.interceptors = options.interceptors;
+    if (options.wideEvents !== undefined) inherited.wideEvents = options.wideEvents;
+    if (options.runLogger !== undefined) inherited.runLogger = options.runLogger;
+    if (options.lookupDescriptor !== undefined) inherited.lookupDescriptor = options.lookupDescriptor;
+    if (options.cancelGraceMs !== undefined) inherited.cancelGraceMs = options.cancelGraceMs;
+    this._ctx = new PipelineContext({
+      identity,
+      sink,
+      signal: this._controller.signal,
+      depth: options.depth ?? 0,
+      spawner: options.spawner ?? new SubpipelineSpawner(),
+      inherited,
+    });
+  }
+
+  private wideContext(): WideContextBlock {
+    return this._ctx.correlationKeys();
+  }
+
+  private stageBase(stage: string) {
+    return { ...this._ctx.correlationKeys(), stage };
+  }
+
+  private cancel(reason: string, byStage?: string): void {
+    if (this._controller.signal.aborted) return;
+    this._cancelReason = reason;
+    if (byStage !== undefined) this._cancelledByStage = byStage;
+    // the cascade report comes first so descendants' pipeline.canceled precede their own terminal events
+    const spawner = this._ctx.spawner;
+    if (spawner.tracker.getChildren(this._ctx.pipelineRunId).size > 0)
+      spawner.cancelWithChildren(this._ctx.pipelineRunId, reason, this._sink);
+    this._controller.abort(new PipelineCancelledError(reason));
+  }
+
+  async execute(): Promise<PipelineRunResult> {
+    const t0 = performance.now();
+    const identity = this._ctx.identity;
+    const outer = this._options.signal;
+    const onOuterAbort = (): void => {
+      const r: unknown = outer?.reason;
+      // a bare abort() carries a generic AbortError: report it with the reference's default reason
+      const generic = r === undefined || (r instanceof Error && r.name === 'AbortError');
+      this.cancel(
+        generic
+          ? 'user_requested'
+          : r instanceof PipelineCancelledError
+            ? r.reason
+            : r instanceof Error
+              ? r.message || 'user_requested'
+              : String(r),
+      );
+    };
+    const who = { pipelineRunId: identity.pipelineRunId, pipelineName: identity.pipelineName, run: identity };
+    this.log((l) =>
+      l.logRunStarted({
+        ...who,
+        topology: identity.topology,
+        executionMode: identity.executionMode,
+        userId: identity.userId,
+        stages: [...this._graph.stages.keys()],
+      }),
+    );
+    this._interceptors.pipelineStart(this._ctx);
+    if (outer?.aborted === true) onOuterAbort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    try {
+      await this.schedule();
+    } finally {
+      outer?.removeEventListener('abort', onOuterAbort);
+    }
+    const durationMs = Math.trunc(performance.now() - t0);
+    const result = this.buildResult(durationMs);
+    if (this._wide !== undefined) {
+      const details = [...this._results.values()].map((r) => this.summary(r));
+      this._wide.emitPipelineEvent(
+        this._sink,
+        WideEventEmitter.buildPipelinePayload(this.wideContext(), details, {
+          pipelineName: identity.pipelineName,
+          status: result.status,
+          durationMs,
+        }),
+      );
+    }
+    this._interceptors.pipelineEnd(this._ctx, result);
+    this._open = false;
+    if (result.status === 'completed') {
+      const counts: Record<string, number> = {};
+      const statuses: Record<string, string> = {};
+      for (const r of this._results.values()) {
+        counts[r.status] = (counts[r.status] ?? 0) + 1;
+        statuses[r.stage] = r.status;
+      }
+      this.log((l) =>
+        l.logRunCompleted({ ...who, durationMs, status: 'completed', stageResults: statuses, stageCounts: counts }),
+      );
+    } else if (result.status === 'cancelled') {
+      this.log((l) =>
+        l.logRunCancelled({
+          ...who,
+          durationMs,
+          reason: this._cancelReason ?? 'user_requested',
+          cancelledByStage: this._cancelledByStage ?? null,
+        }),
+      );
+    } else {
+      const s = result.errorSummary;
+      this.log((l) =>
+        l.logRunFailed({
+          ...who,
+          durationMs,
+          error: s?.message ?? 'failed',
+          errorCode: s?.code ?? 'UNKNOWN',
+          retryable: s?.retryable ?? false,
+          stage: result.failedStage ?? null,
+        }),
+      );
+    }
+    return result;
+  }
+
+  // the built-in event logger throws on an invalid event like any emitter; a caller's logger is isolated
+  private log(call: (l: PipelineRunLogger) => void | Promise<void>): void {
+    const [events, ...others] = this._loggers;
+    if (events !== undefined) void call(events);
+    for (const l of others) {
+      try {
+        const p = call(l);
+        if (p !== undefined)
+          p.catch((e: unknown) =>
+            process.emitWarning(`stageflow pipeline: run logger failed: ${e instanceof Error ? e.message : String(e)}`),
+          );
+      } catch (e) {
+        process.emitWarning(`stageflow pipeline: run logger failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private buildResult(durationMs: number): PipelineRunResult {
+    let finalOutput: Record<string, unknown> = {};
+    for (const r of this._results.values()) if (r.status === 'completed') finalOutput = { ...finalOutput, ...r.data };
+    const base = {
+      pipelineRunId: this._ctx.pipelineRunId,
+      durationMs,
+      stages: this._results,
+      finalOutput,
+      context: this._ctx,
+    };
+    if (this._cancelReason !== undefined) {
+      const error = new PipelineCancelledError(this._cancelReason);
+      return {
+        ...base,
+        status: 'cancelled',
+        error,
+        errorSummary: summarizePipelineError(error),
+        ...(this._cancelledByStage === undefined ? {} : { cancelledByStage: this._cancelledByStage }),
+      };
+    }
+    const failed = [...this._results.values()].find((r) => r.status === 'failed');
+    if (failed !== undefined) {
+      const error = failed.error ?? new Error(`stage '${failed.stage}' failed`);
+      return {
+        ...base,
+        status: 'failed',
+        error,
+        errorSummary: summarizePipelineError(error, { stage: failed.stage }),
+        failedStage: failed.stage,
+      };
+    }
+    return { ...base, status: 'completed' };
+  }
+
+  private async schedule(): Promise<void> {
+    const pending = new Set(this._graph.stages.keys());
+    const blocked = new Map<string, string>();
+    const running = new Map<string, Promise<void>>();
+    const succeeded = new Set<string>();
+    while (true) {
+      let progressed = true;
+      while (progressed) {
+        progressed = false;
+        for (const name of [...pending]) {
+          const spec = this._graph.stages.get(name);
+          if (spec === undefined) continue;
+          if (this._controller.signal.aborted) {
+            pending.delete(name);
+            this.skip(name, 'pipeline cancelled');
+            continue;
+          }
+          const bad = spec.dependencies.find((d) => blocked.has(d));
+          if (bad !== undefined) {
+            pending.delete(name);
+            const root = blocked.get(bad) ?? bad;
+            blocked.set(name, root);
+            this.skip(
+              name,
+              root === bad ? `dependency '${bad}' failed` : `dependency '${bad}' was skipped because '${root}' failed`,
+            );
+            progressed = true;
+            continue;
+          }
+          if (spec.dependencies.every((d) => succeeded.has(d))) {
+            pending.delete(name);
+            running.set(
+              name,
+              this.runStageWithGuard(spec).then((r) => {
+                running.delete(name);
+                if (r.status === 'failed' || r.status === 'cancelled') blocked.set(name, name);
+                else succeeded.add(name);
+              }),
+            );
+          }
+        }
+      }
+      if (running.size === 0) return;
+      await Promise.race(running.values());
+    }
+  }
+
+  private skip(name: string, reason: string): void {
+    const id = this._ctx.identity;
+    emitStageNameSkipped(
+      name,
+      { stage: name, reason, pipeline_run_id: id.pipelineRunId, request_id: id.requestId },
+      { sink: this._sink },
+    );
+  }
+
+  private async runStageWithGuard(spec: StageSpec): Promise<StageRunResult> {
+    const result = await this.runStage(spec, 1);
+    const policy = spec.guardRetry;
+    if (policy === undefined || result.status !== 'failed') return result;
+    const retrySpec = this._graph.stages.get(policy.retryStage);
+    if (retrySpec === undefined) return result;
+    return guardRetry(spec, policy, retrySpec, result, {
+      ctx: this._ctx,
+      sink: this._sink,
+      signal: this._controller.signal,
+      runStage: (s, attempt) => this.runStage(s, attempt),
+    });
+  }
+
+  private inputsOf(spec: StageSpec): Record<string, Readonly<Record<string, unknown>>> {
+    const inputs: Record<string, Readonly<Record<string, unknown>>> = {};
+    for (const d of spec.dependencies) inputs[d] = this._results.get(d)?.data ?? {};
+    return inputs;
+  }
+
+  private async runStage(spec: StageSpec, attempt: number): Promise<StageRunResult> {
+    const name = spec.name;
+    const runSignal = this._controller.signal;
+    const inputs = this.inputsOf(spec);
+    // each try gets its own controller: a timed-out first try must not abort an interceptor-requested retry
+    const open = (): { ctx: StageContext; controller: AbortController; close: () => void } => {
+      const controller = new AbortController();
+      const onRunAbort = (): void => controller.abort(runSignal.reason);
+      if (runSignal.aborted) onRunAbort();
+      else runSignal.addEventListener('abort', onRunAbort, { once: true });
+      const ctx = new StageContext({
+        pipeline: this._ctx,
+        stage: name,
+        signal: controller.signal,
+        inputs,
+        attempt,
+        lookup: this._options.lookupDescriptor,
+        isOpen: () => this._open,
+      });
+      return { ctx, controller, close: () => runSignal.removeEventListener('abort', onRunAbort) };
+    };
+    let current = open();
+    const startedAt = nowIso();
+    const t0 = performance.now();
+    emitStageNameStarted(name, { ...this.stageBase(name), status: 'started' }, { sink: this._sink });
+    let output: StageOutput | undefined;
+    let error: Error | undefined;
+    try {
+      output = await this._interceptors.before(name, current.ctx);
+      if (output === undefined) {
+        try {
+          output = await this.invoke(spec, current);
+        } catch (e) {
+          if ((await this._interceptors.onError(name, e, current.ctx)) !== 'retry' || runSignal.aborted) throw e;
+          current.close();
+          current = open();
+          output = await this.invoke(spec, current);
+        }
+      }
+    } catch (e) {
+      error = asError(e);
+    } finally {
+      current.close();
+    }
+    const ctx = current.ctx;
+    const durationMs = Math.trunc(performance.now() - t0);
+    const endedAt = nowIso();
+    let status: StageStatus;
+    let data: Readonly<Record<string, unknown>> = {};
+    if (error !== undefined) status = 'failed';
+    else if (output === undefined) status = 'completed';
+    else {
+      data = output.data;
+      status =
+        output.outcome === 'ok'
+          ? 'completed'
+          : output.outcome === 'skip'
+            ? 'skipped'
+            : output.outcome === 'cancel'
+              ? 'cancelled'
+              : 'failed';
+      if (output.outcome === 'fail') error = output.error ?? new Error(`stage '${name}' failed`);
+    }
+    const result: StageRunResult = {
+      stage: name,
+      status,
+      data,
+      ...(error === undefined ? {} : { error }),
+      startedAt,
+      endedAt,
+      durationMs,
+      attempt,
+    };
+    await this._interceptors.after(name, result, ctx);
+    const sinkOpt = { sink: this._sink };
+    if (status === 'failed') {
+      emitStageNameFailed(
+        name,
+        {
+          ...this.stageBase(name),
+          status: 'failed',
+          error: error?.message ?? 'failed',
+          error_type: error?.name ?? 'Error',
+          duration_ms: durationMs,
+        },
+        sinkOpt,
+      );
+    } else if (status === 'skipped') {
+      const reason = typeof data.reason === 'string' ? data.reason : 'skipped';
+      emitStageNameSkipped(
+        name,
+        {
+          stage: name,
+          reason,
+          duration_ms: durationMs,
+          pipeline_run_id: this._ctx.pipelineRunId,
+          request_id: this._ctx.identity.requestId,
+        },
+        sinkOpt,
+      );
+    } else {
+      emitStageNameCompleted(
+        name,
+        {
+          ...this.stageBase(name),
+          status: 'completed',
+          duration_ms: durationMs,
+          data_keys: Object.keys(data).sort(),
+          ...(status === 'cancelled' ? { cancelled: true } : {}),
+        },
+        sinkOpt,
+      );
+    }
+    this._results.delete(name);
+    this._results.set(name, result);
+    this._wide?.emitStageEvent(this._sink, this.wideContext(), this.summary(result));
+    if (status === 'cancelled')
+      this.cancel(typeof data.cancel_reason === 'string' ? data.cancel_reason : 'cancelled by stage', name);
+    return result;
+  }
+
+  private invoke(
+    spec: StageSpec,
+    attempt: { ctx: StageContext; controller: AbortController },
+  ): Promise<StageOutput | undefined> {
+    return invokeWithTimeout(spec, attempt.ctx, attempt.controller, this._options.cancelGraceMs ?? 1000);
+  }
+
+  private summary(r: StageRunResult): WideStageSummary {
+    return {
+      stage: r.stage,
+      status: r.status === 'failed' ? 'failed' : 'completed',
+      started_at: r.startedAt,
+      ended_at: r.endedAt,
+      duration_ms: r.durationMs,
+      error: r.error?.message ?? null,
+      data_keys: Object.keys(r.data),
+    };
+  }
+}

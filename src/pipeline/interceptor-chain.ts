@@ -1,0 +1,87 @@
+import type { ErrorAction, Interceptor } from './interceptor.js';
+import type { PipelineContext } from './pipeline-context.js';
+import type { StageContext } from './stage-context.js';
+import { StageOutput } from './stage-output.js';
+import type { PipelineRunResult, StageRunResult } from './types.js';
+
+function warnInterceptor(i: Interceptor, hook: string, e: unknown): void {
+  process.emitWarning(
+    `stageflow pipeline: interceptor '${i.name}' threw in ${hook}: ${e instanceof Error ? e.message : String(e)}`,
+  );
+}
+
+/**
+ * The interceptors of one run in the order {@link Interceptor} promises: `before` and `onPipelineStart` in ascending
+ * priority, `after`, `onError` and `onPipelineEnd` in descending priority. A hook that throws is isolated and reported
+ * through `process.emitWarning`.
+ */
+export class InterceptorChain {
+  private readonly _ascending: Interceptor[];
+  private readonly _descending: Interceptor[];
+
+  constructor(list: readonly Interceptor[]) {
+    this._ascending = [...list].sort((a, b) => a.priority - b.priority);
+    this._descending = [...this._ascending].reverse();
+  }
+
+  /** Calls every `onPipelineStart`, before any stage. */
+  pipelineStart(ctx: PipelineContext): void {
+    for (const i of this._ascending) {
+      try {
+        i.onPipelineStart?.(ctx);
+      } catch (e) {
+        warnInterceptor(i, 'onPipelineStart', e);
+      }
+    }
+  }
+
+  /** Calls every `onPipelineEnd`, once every stage has settled. */
+  pipelineEnd(ctx: PipelineContext, result: PipelineRunResult): void {
+    for (const i of this._descending) {
+      try {
+        i.onPipelineEnd?.(ctx, result);
+      } catch (e) {
+        warnInterceptor(i, 'onPipelineEnd', e);
+      }
+    }
+  }
+
+  /** Runs the `before` hooks; the first {@link StageOutput} returned short-circuits the stage with it. */
+  async before(name: string, ctx: StageContext): Promise<StageOutput | undefined> {
+    for (const i of this._ascending) {
+      if (i.before === undefined) continue;
+      try {
+        const r = await i.before(name, ctx);
+        if (r instanceof StageOutput) return r;
+      } catch (e) {
+        warnInterceptor(i, 'before', e);
+      }
+    }
+    return undefined;
+  }
+
+  /** Runs the `after` hooks with the stage's result. */
+  async after(name: string, result: StageRunResult, ctx: StageContext): Promise<void> {
+    for (const i of this._descending) {
+      if (i.after === undefined) continue;
+      try {
+        await i.after(name, result, ctx);
+      } catch (e) {
+        warnInterceptor(i, 'after', e);
+      }
+    }
+  }
+
+  /** Asks the `onError` hooks in turn; `retry` as soon as one asks for it, else `fail`. */
+  async onError(name: string, error: unknown, ctx: StageContext): Promise<ErrorAction> {
+    for (const i of this._descending) {
+      if (i.onError === undefined) continue;
+      try {
+        if ((await i.onError(name, error, ctx)) === 'retry') return 'retry';
+      } catch (e) {
+        warnInterceptor(i, 'onError', e);
+      }
+    }
+    return 'fail';
+  }
+}
