@@ -1,6 +1,7 @@
 import type { EventEnvelope, EventSink } from '../runtime/types.js';
 import { nowIso } from '../runtime/timestamp.js';
 import { LoggingEventSink } from './logging-event-sink.js';
+import { RingBuffer } from './ring-buffer.js';
 
 /** The counters of a {@link BackpressureAwareEventSink}; `emitted + dropped = offered` always holds. */
 export interface BackpressureMetrics {
@@ -64,12 +65,6 @@ interface Waiter {
   readonly resolve: () => void;
 }
 
-function nextPow2(n: number): number {
-  let c = 16;
-  while (c < n) c *= 2;
-  return c;
-}
-
 function seconds(): number {
   return performance.now() / 1000;
 }
@@ -91,10 +86,7 @@ export class BackpressureAwareEventSink implements EventSink {
   private readonly _metricsSink: EventSink;
   private readonly _name: string;
   private readonly _logger: DropLogger | undefined;
-  private _ring: (EventEnvelope | undefined)[];
-  private _mask: number;
-  private _head = 0;
-  private _size = 0;
+  private readonly _queue: RingBuffer<EventEnvelope>;
   private readonly _waiters: Waiter[] = [];
   private _running = false;
   private _scheduled = false;
@@ -116,7 +108,7 @@ export class BackpressureAwareEventSink implements EventSink {
     this._scheduled = false;
     this._draining ??= this._drain().finally(() => {
       this._draining = undefined;
-      if (this._size > 0 && this._running) this._schedule();
+      if (this._queue.size > 0 && this._running) this._schedule();
     });
   };
 
@@ -130,9 +122,7 @@ export class BackpressureAwareEventSink implements EventSink {
     this._metricsSink = options.metricsSink ?? this._downstream;
     this._name = options.name ?? 'backpressure';
     this._logger = options.logger;
-    const capacity = nextPow2(this.maxQueueSize > 0 ? this.maxQueueSize : 1024);
-    this._ring = new Array<EventEnvelope | undefined>(capacity).fill(undefined);
-    this._mask = capacity - 1;
+    this._queue = new RingBuffer(this.maxQueueSize > 0 ? this.maxQueueSize : 1024);
   }
 
   /** Whether the worker is running (started by `start()`, `emit` or `tryEmit`). */
@@ -142,7 +132,7 @@ export class BackpressureAwareEventSink implements EventSink {
 
   /** Events waiting in the queue. */
   get queueSize(): number {
-    return this._size;
+    return this._queue.size;
   }
 
   /** A snapshot of the counters. */
@@ -180,7 +170,7 @@ export class BackpressureAwareEventSink implements EventSink {
         delivered: m.delivered,
         failed: m.failed,
         offered: m.offered,
-        queue_size: this._size,
+        queue_size: this._queue.size,
         max_queue_size: Math.max(0, this.maxQueueSize),
         sink: this._name,
         timestamp: nowIso(),
@@ -196,7 +186,7 @@ export class BackpressureAwareEventSink implements EventSink {
       this._timer = setInterval(() => this._sendMetrics(), this._metricsIntervalMs);
       this._timer.unref();
     }
-    if (this._size > 0) this._schedule();
+    if (this._queue.size > 0) this._schedule();
   }
 
   /**
@@ -205,14 +195,11 @@ export class BackpressureAwareEventSink implements EventSink {
    */
   tryEmit(event: EventEnvelope): boolean {
     this._offered++;
-    const size = this._size;
-    if (size >= this._limit || this._waiters.length > 0) {
+    if (this._queue.size >= this._limit || this._waiters.length > 0) {
       this._drop(event);
       return false;
     }
-    if (size > this._mask) this._grow();
-    this._ring[(this._head + size) & this._mask] = event;
-    this._size = size + 1;
+    this._queue.push(event);
     this._emitted++;
     this._emitUnstamped = true;
     if (this._streak > 0) this._endStreak();
@@ -223,7 +210,7 @@ export class BackpressureAwareEventSink implements EventSink {
 
   /** Enqueues an event, waiting for room while the queue is full; never drops. Auto-starts the worker. */
   emit(event: EventEnvelope): Promise<void> {
-    if (this._size < this._limit && this._waiters.length === 0) {
+    if (this._queue.size < this._limit && this._waiters.length === 0) {
       this.tryEmit(event);
       return Promise.resolve();
     }
@@ -234,8 +221,8 @@ export class BackpressureAwareEventSink implements EventSink {
 
   /** Waits until everything queued so far has been handed to the downstream, then flushes the downstream. */
   async flush(): Promise<void> {
-    if (!this._running && this._size > 0) this.start();
-    while (this._size > 0 || this._waiters.length > 0 || this._draining !== undefined) {
+    if (!this._running && this._queue.size > 0) this.start();
+    while (this._queue.size > 0 || this._waiters.length > 0 || this._draining !== undefined) {
       if (this._draining === undefined) this._drainBound();
       await this._draining;
     }
@@ -247,7 +234,7 @@ export class BackpressureAwareEventSink implements EventSink {
    * discarding and reporting the rest on timeout; without, discards the queue. Never rejects; harmless when stopped.
    */
   async stop(options: StopOptions = {}): Promise<void> {
-    if (!this._running && this._size === 0 && this._waiters.length === 0) return;
+    if (!this._running && this._queue.size === 0 && this._waiters.length === 0) return;
     this._running = false;
     if (this._timer !== undefined) clearInterval(this._timer);
     this._timer = undefined;
@@ -262,7 +249,7 @@ export class BackpressureAwareEventSink implements EventSink {
         }, timeoutMs);
       });
       const drained = (async () => {
-        while (!timedOut && (this._size > 0 || this._waiters.length > 0 || this._draining !== undefined)) {
+        while (!timedOut && (this._queue.size > 0 || this._waiters.length > 0 || this._draining !== undefined)) {
           if (this._draining === undefined) this._drainBound();
           await this._draining;
         }
@@ -270,7 +257,7 @@ export class BackpressureAwareEventSink implements EventSink {
       await Promise.race([drained, deadline]);
       clearTimeout(timer);
       if (timedOut) {
-        const remaining = this._size + this._waiters.length;
+        const remaining = this._queue.size + this._waiters.length;
         this._discard();
         this._report(
           new Error(
@@ -336,32 +323,17 @@ export class BackpressureAwareEventSink implements EventSink {
     }
   }
 
-  private _grow(): void {
-    const old = this._ring;
-    const capacity = old.length * 2;
-    const ring = new Array<EventEnvelope | undefined>(capacity).fill(undefined);
-    for (let i = 0; i < this._size; i++) ring[i] = old[(this._head + i) & this._mask];
-    this._ring = ring;
-    this._mask = capacity - 1;
-    this._head = 0;
-  }
-
   private _take(): EventEnvelope | undefined {
-    if (this._size === 0) return undefined;
-    const event = this._ring[this._head];
-    this._ring[this._head] = undefined;
-    this._head = (this._head + 1) & this._mask;
-    this._size--;
+    if (this._queue.size === 0) return undefined;
+    const event = this._queue.shift();
     this._admitWaiters();
     return event;
   }
 
   private _admitWaiters(): void {
-    while (this._waiters.length > 0 && this._size < this._limit) {
+    while (this._waiters.length > 0 && this._queue.size < this._limit) {
       const w = this._waiters.shift() as Waiter;
-      if (this._size > this._mask) this._grow();
-      this._ring[(this._head + this._size) & this._mask] = w.event;
-      this._size++;
+      this._queue.push(w.event);
       this._emitted++;
       this._emitUnstamped = true;
       w.resolve();
@@ -374,7 +346,7 @@ export class BackpressureAwareEventSink implements EventSink {
       this._discarded++;
       w.resolve();
     }
-    while (this._size > 0) {
+    while (this._queue.size > 0) {
       this._take();
       this._discarded++;
     }
@@ -394,7 +366,7 @@ export class BackpressureAwareEventSink implements EventSink {
       }
       event = this._take();
     }
-    if (this._streak > 0 && this._size === 0) this._endStreak();
+    if (this._streak > 0 && this._queue.size === 0) this._endStreak();
   }
 
   private _sendMetrics(): void {
