@@ -71,6 +71,8 @@ describe('the package exports map', () => {
       'dist/generated/tool/tool-invoked/validate.d.ts',
       'dist/codegen/templates/emit/emit.ts.hbs',
       'dist/src/cli/main.js',
+      // the demo command (`npm start`, `stageflow-events demo`) runs the compiled example pipeline
+      'dist/examples/demo-pipeline/demo-pipeline.js',
       'schemas/tool/tool.invoked.v1.json',
       'README.md',
       'CHANGELOG.md',

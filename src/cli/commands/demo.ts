@@ -1,27 +1,12 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ChildTrackerMetricsInterceptor,
-  MetricsInterceptor,
-  PrometheusMetricsInterceptor,
-  TracingInterceptor,
-} from '../../interceptors/index.js';
-import {
-  ChildRunTracker,
-  StageGraphBuilder,
-  StageOutput,
-  SubpipelineSpawner,
-  errorSummaryToString,
-} from '../../pipeline/index.js';
-import type { PipelineRunResult, StageContext, StageGraph } from '../../pipeline/index.js';
+import { runDemoPipeline } from '../../../examples/demo-pipeline/demo-pipeline.js';
+import { errorSummaryToString } from '../../pipeline/index.js';
+import type { PipelineRunResult, StageGraph } from '../../pipeline/index.js';
 import { describeEventType, describeSchema, replay } from '../../replay/index.js';
 import { CollectingEventSink, CompositeEventSink, NdjsonFileEventSink } from '../../sinks/index.js';
 import type { EventSink } from '../../sinks/index.js';
-import { ChunkQueue } from '../../streaming/index.js';
-import { ToolExecutor } from '../../tools/index.js';
 import { configureValidation, getValidationOptions } from '../../runtime/validation-policy.js';
 import type { CommandIo } from '../io.js';
 import { maskTarget, storeSinkFromTarget } from '../../stores/index.js';
@@ -36,114 +21,6 @@ options:
   --out <dir>   where to write events.ndjson (default: a fresh temporary directory)
   --store <t>   also deliver every event to a production store: sqlite:<path> (embedded), postgres://..., redis://...
   -h, --help    show this help`;
-
-function eventContext(ctx: StageContext) {
-  const id = ctx.pipeline.identity;
-  return {
-    pipelineRunId: id.pipelineRunId,
-    requestId: id.requestId,
-    executionMode: id.executionMode,
-    topology: id.topology,
-    service: id.service,
-  };
-}
-
-function summarizer(): StageGraph {
-  return new StageGraphBuilder('conversation_summary')
-    .stage('condense', async (ctx) => {
-      await sleep(2);
-      return StageOutput.ok({ summary: `refund issued (${String(ctx.pipeline.data.get('turns') ?? 1)} turn)` });
-    })
-    .stage('store_summary', () => StageOutput.ok({ stored: true }), { dependencies: ['condense'] })
-    .build();
-}
-
-/** The demo pipeline: the stages and helpers a realistic support-chat run exercises. */
-export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
-  let drafts = 0;
-  return new StageGraphBuilder('support_chat')
-    .stage('fetch_profile', async () => {
-      await sleep(3);
-      return StageOutput.ok({ tier: 'gold', locale: 'en-GB' });
-    })
-    .stage('fetch_memory', async () => {
-      await sleep(2);
-      return StageOutput.ok({ memories: 3 });
-    })
-    .stage(
-      'draft_reply',
-      async () => {
-        drafts += 1;
-        await sleep(1);
-        return StageOutput.ok({
-          draft:
-            drafts === 1
-              ? 'Your refund is guaranteed, no questions asked.'
-              : 'We have started your refund; you will get an email shortly.',
-        });
-      },
-      { dependencies: ['fetch_profile', 'fetch_memory'] },
-    )
-    .stage(
-      'policy_guard',
-      (ctx) => {
-        const draft = String(ctx.inputs.draft_reply?.draft ?? '');
-        return draft.includes('guaranteed')
-          ? StageOutput.fail('draft promises a guaranteed outcome')
-          : StageOutput.ok({ approved_draft: draft });
-      },
-      { dependencies: ['draft_reply'], guardRetry: { retryStage: 'draft_reply', maxAttempts: 3 } },
-    )
-    .stage(
-      'issue_refund',
-      async (ctx) => {
-        const run = await tools.execute(
-          'issue_refund',
-          { order_id: 'A-1001', amount_cents: 2599 },
-          { context: eventContext(ctx) },
-        );
-        return StageOutput.ok({ refund_action_id: run.actionId });
-      },
-      { dependencies: ['policy_guard'] },
-    )
-    .stage(
-      'stream_reply',
-      async (ctx) => {
-        const queue = new ChunkQueue<string>({
-          maxSize: 5,
-          channel: 'reply',
-          context: eventContext(ctx),
-          sink: ctx.pipeline.sink,
-          putTimeoutMs: 2000,
-        });
-        const words = String(ctx.inputs.policy_guard?.approved_draft ?? '').split(' ');
-        const producer = (async () => {
-          for (const w of words) await queue.put(w);
-          queue.close();
-        })();
-        let chunks = 0;
-        for await (const _ of queue) {
-          chunks += 1;
-          await sleep(1);
-        }
-        await producer;
-        return StageOutput.ok({ chunks });
-      },
-      { dependencies: ['policy_guard'] },
-    )
-    .stage(
-      'summarize',
-      async (ctx) => {
-        ctx.pipeline.data.set('turns', 1);
-        const child = await ctx.spawnSubpipeline(summarizer());
-        return child.success
-          ? StageOutput.ok({ child_run_id: child.childRunId, ...child.data })
-          : StageOutput.fail(child.error ?? 'summary failed');
-      },
-      { dependencies: ['issue_refund', 'stream_reply'] },
-    )
-    .build();
-}
 
 function familyOf(type: string): string {
   return describeEventType(type)?.family ?? 'unknown';
@@ -217,43 +94,10 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   const sink: EventSink = new CompositeEventSink(
     store === undefined ? [recorder, collected] : [recorder, collected, store],
   );
-  const tools = new ToolExecutor({
-    approvalTimeoutMs: 2000,
-    requestApproval: async () => ({ approved: true, decidedBy: randomUUID() }),
-  });
-  tools.register({
-    name: 'issue_refund',
-    actionType: 'REFUND',
-    allowedBehaviors: ['practice', 'live'],
-    requiresApproval: true,
-    approvalMessage: 'Refund 25.99 GBP on order A-1001?',
-    handler: async (payload) => {
-      await sleep(2);
-      return { success: true, data: { refunded: payload.amount_cents }, undoMetadata: { order_id: payload.order_id } };
-    },
-    undo: () => undefined,
-  });
-
   let result: PipelineRunResult;
+  let graph: StageGraph;
   try {
-    result = await buildDemoPipeline(tools).run({
-      sink,
-      requestId: randomUUID(),
-      sessionId: randomUUID(),
-      userId: randomUUID(),
-      orgId: randomUUID(),
-      topology: 'support_chat',
-      executionMode: 'practice',
-      service: 'demo',
-      wideEvents: true,
-      spawner: new SubpipelineSpawner({ tracker: new ChildRunTracker() }),
-      interceptors: [
-        new TracingInterceptor(),
-        new MetricsInterceptor(),
-        new PrometheusMetricsInterceptor(),
-        new ChildTrackerMetricsInterceptor(),
-      ],
-    });
+    ({ result, graph } = await runDemoPipeline(sink));
   } finally {
     await recorder.shutdown();
     await store?.shutdown();
@@ -273,7 +117,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     attempts.set(stage, (attempts.get(stage) ?? 0) + 1);
   }
   const rows: string[][] = [['stage', 'status', 'duration', 'runs']];
-  for (const name of buildDemoPipeline(tools).stages.keys()) {
+  for (const name of graph.stages.keys()) {
     const r = result.stages.get(name);
     rows.push([
       name,
