@@ -1,5 +1,6 @@
 // the demo pipeline behind `npm start` (`stageflow-events demo`): a support-chat run built only from the package's
-// public API, so it also reads as an example of wiring stages, a guard, a tool, a stream and a subpipeline
+// public API, so it also reads as an example of wiring stages, a guard, a tool, a stream and a subpipeline; in your
+// project import from 'stageflow-events' instead of the relative path
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
