@@ -15,18 +15,7 @@ import {
   ToolExecutor,
   TracingInterceptor,
 } from '../../src/index.js';
-import type { EventSink, PipelineRunResult, StageContext, StageGraph } from '../../src/index.js';
-
-function eventContext(ctx: StageContext) {
-  const id = ctx.pipeline.identity;
-  return {
-    pipelineRunId: id.pipelineRunId,
-    requestId: id.requestId,
-    executionMode: id.executionMode,
-    topology: id.topology,
-    service: id.service,
-  };
-}
+import type { EventSink, PipelineRunResult, StageGraph } from '../../src/index.js';
 
 function summarizer(): StageGraph {
   return new StageGraphBuilder('conversation_summary')
@@ -80,7 +69,7 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
         const run = await tools.execute(
           'issue_refund',
           { order_id: 'A-1001', amount_cents: 2599 },
-          { context: eventContext(ctx) },
+          { context: ctx.eventContext() },
         );
         return StageOutput.ok({ refund_action_id: run.actionId });
       },
@@ -92,7 +81,7 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
         const queue = new ChunkQueue<string>({
           maxSize: 5,
           channel: 'reply',
-          context: eventContext(ctx),
+          context: ctx.eventContext(),
           sink: ctx.pipeline.sink,
           putTimeoutMs: 2000,
         });

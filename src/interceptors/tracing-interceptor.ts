@@ -4,6 +4,7 @@ import type { PipelineContext } from '../pipeline/pipeline-context.js';
 import type { PipelineRunResult, StageRunResult } from '../pipeline/types.js';
 import type { StageContext } from '../pipeline/stage-context.js';
 import type { Interceptor } from '../pipeline/interceptor.js';
+import { ensureOtelContextManager } from '../observability/otel-context.js';
 import { TenantContext } from './tenant-context.js';
 
 /** Options of {@link TracingInterceptor}. */
@@ -22,7 +23,8 @@ export interface TracingObservation {
 
 /**
  * Creates real OpenTelemetry spans: one `pipeline <name>` span per run with a child `stage <name>` span per stage
- * execution, carrying the run ids, the tenant's org id and the outcome as attributes and span status (the reference's
+ * attempt, each the active span while it lasts (`trace.getActiveSpan()` in stage code, tools and interceptors returns
+ * the stage's span; a subpipeline's spans nest under its spawning stage), carrying the run ids, the tenant's org id and the outcome as attributes and span status (the reference's
  * interceptor creates no span at all).
  */
 export class TracingInterceptor implements Interceptor {
@@ -55,34 +57,65 @@ export class TracingInterceptor implements Interceptor {
     return attrs;
   }
 
-  onPipelineStart(run: PipelineContext): void {
-    this._runs.set(
-      run,
-      this.tracer().startSpan(`pipeline ${run.identity.pipelineName}`, {
-        kind: SpanKind.INTERNAL,
-        attributes: this.baseAttributes(run),
-      }),
+  /**
+   * Starts the run's `pipeline <name>` span as a child of the active OpenTelemetry context (so a subpipeline's run
+   * nests under the stage that spawned it) and makes it the active span for the whole run. Registers the
+   * `@opentelemetry/context-async-hooks` context manager first when an SDK is present and none is set.
+   */
+  async aroundRun(run: PipelineContext, next: () => Promise<PipelineRunResult>): Promise<PipelineRunResult> {
+    ensureOtelContextManager(this._tracer !== undefined);
+    const span = this.tracer().startSpan(
+      `pipeline ${run.identity.pipelineName}`,
+      { kind: SpanKind.INTERNAL, attributes: this.baseAttributes(run) },
+      context.active(),
     );
+    this._runs.set(run, span);
+    try {
+      return await context.with(trace.setSpan(context.active(), span), next);
+    } finally {
+      span.end();
+      this._runs.delete(run);
+    }
   }
 
-  before(stage: string, ctx: StageContext): void {
-    const parent = this._runs.get(ctx.pipeline);
+  /**
+   * Starts a `stage <name>` span per attempt under the run's span and makes it the active span for the attempt: its
+   * `stage.*` events, the other interceptors' hooks, the stage code and the tools and subpipelines it calls.
+   */
+  async aroundStage(
+    stage: string,
+    run: PipelineContext,
+    attempt: number,
+    next: () => Promise<StageRunResult>,
+  ): Promise<StageRunResult> {
+    const parent = this._runs.get(run);
     const parentContext = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
     const span = this.tracer().startSpan(
       `stage ${stage}`,
       {
         kind: SpanKind.INTERNAL,
         attributes: {
-          ...this.baseAttributes(ctx.pipeline),
+          ...this.baseAttributes(run),
           'stageflow.stage': stage,
-          'stageflow.attempt': String(ctx.attempt),
+          'stageflow.attempt': String(attempt),
         },
       },
       parentContext,
     );
-    let byStage = this._stages.get(ctx.pipeline);
-    if (byStage === undefined) this._stages.set(ctx.pipeline, (byStage = new Map()));
+    let byStage = this._stages.get(run);
+    if (byStage === undefined) this._stages.set(run, (byStage = new Map()));
     byStage.set(stage, span);
+    try {
+      return await context.with(trace.setSpan(parentContext, span), next);
+    } finally {
+      span.end();
+      if (byStage.get(stage) === span) byStage.delete(stage);
+    }
+  }
+
+  before(stage: string, ctx: StageContext): void {
+    const span = this._stages.get(ctx.pipeline)?.get(stage);
+    if (span === undefined) return;
     const sc = span.spanContext();
     ctx.addObservation(this.name, {
       span_name: `stage ${stage}`,
@@ -105,8 +138,6 @@ export class TracingInterceptor implements Interceptor {
     if (result.status === 'failed')
       span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
     else span.setStatus({ code: SpanStatusCode.OK });
-    span.end();
-    this._stages.get(ctx.pipeline)?.delete(stage);
     const sc = span.spanContext();
     ctx.addObservation(this.name, {
       span_name: `stage ${stage}`,
@@ -124,7 +155,5 @@ export class TracingInterceptor implements Interceptor {
     if (result.status === 'failed')
       span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
     else span.setStatus({ code: SpanStatusCode.OK });
-    span.end();
-    this._runs.delete(run);
   }
 }

@@ -14,6 +14,8 @@ export interface EventContext {
   readonly topology?: string | null;
   /** The service name (`service`). */
   readonly service?: string;
+  /** The pipeline stage doing the work (`stage` on `tool.*`, `approval.*` and `stream.*` events), when in a stage. */
+  readonly stage?: string;
 }
 
 /** The `stream.*` enrichment block: each key the context defines, plus `channel` when given, in schema spelling. */
@@ -24,6 +26,7 @@ export interface StreamEnrichment {
   topology?: string | null;
   service?: string;
   channel?: string;
+  stage?: string;
 }
 
 /**
@@ -41,5 +44,6 @@ export function streamEnrichment(
   if (context?.topology !== undefined) out.topology = context.topology;
   if (context?.service !== undefined) out.service = context.service;
   if (channel !== undefined) out.channel = channel;
+  if (context?.stage !== undefined) out.stage = context.stage;
   return Object.freeze(out);
 }

@@ -5,7 +5,9 @@ import {
   emitStageNameFailed,
   emitStageNameSkipped,
   emitStageNameStarted,
+  emitStageRetryScheduled,
 } from '../../generated/index.js';
+import { ensureOtelContextManager } from '../observability/otel-context.js';
 import { summarizePipelineError } from '../observability/error-summary.js';
 import { nowIso } from '../runtime/index.js';
 import type { EventSink } from '../runtime/types.js';
@@ -111,7 +113,13 @@ export class GraphRun {
     this._controller.abort(new PipelineCancelledError(reason));
   }
 
-  async execute(): Promise<PipelineRunResult> {
+  /** Runs the graph inside the interceptors' `aroundRun` hooks. */
+  execute(): Promise<PipelineRunResult> {
+    ensureOtelContextManager();
+    return this._interceptors.aroundRun(this._ctx, () => this.executeRun());
+  }
+
+  private async executeRun(): Promise<PipelineRunResult> {
     const t0 = performance.now();
     const identity = this._ctx.identity;
     const outer = this._options.signal;
@@ -324,7 +332,11 @@ export class GraphRun {
     return inputs;
   }
 
-  private async runStage(spec: StageSpec, attempt: number): Promise<StageRunResult> {
+  private runStage(spec: StageSpec, attempt: number): Promise<StageRunResult> {
+    return this._interceptors.aroundStage(spec.name, this._ctx, attempt, () => this.runAttempt(spec, attempt));
+  }
+
+  private async runAttempt(spec: StageSpec, attempt: number): Promise<StageRunResult> {
     const name = spec.name;
     const runSignal = this._controller.signal;
     const inputs = this.inputsOf(spec);
@@ -358,6 +370,22 @@ export class GraphRun {
           output = await this.invoke(spec, current);
         } catch (e) {
           if ((await this._interceptors.onError(name, e, current.ctx)) !== 'retry' || runSignal.aborted) throw e;
+          const id = this._ctx.identity;
+          emitStageRetryScheduled(
+            {
+              stage: name,
+              attempt,
+              delay_ms: 0,
+              error: asError(e).message,
+              backoff_strategy: 'constant',
+              pipeline_run_id: id.pipelineRunId,
+              request_id: id.requestId,
+              execution_mode: id.executionMode,
+              topology: id.topology,
+              service: id.service,
+            },
+            { sink: this._sink },
+          );
           current.close();
           current = open();
           output = await this.invoke(spec, current);

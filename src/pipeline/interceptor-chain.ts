@@ -11,6 +11,39 @@ function warnInterceptor(i: Interceptor, hook: string, e: unknown): void {
 }
 
 /**
+ * Calls one around hook with a `next` that runs `inner` at most once. A hook that throws before calling `next` is
+ * reported and skipped (`inner` still runs); one that throws after is reported and `inner`'s result is kept.
+ */
+async function around<R>(
+  i: Interceptor,
+  hook: string,
+  inner: () => Promise<R>,
+  call: (next: () => Promise<R>) => Promise<R>,
+): Promise<R> {
+  let started: Promise<R> | undefined;
+  const next = (): Promise<R> => {
+    started ??= inner();
+    return started;
+  };
+  try {
+    return await call(next);
+  } catch (e) {
+    if (started !== undefined) {
+      const r = await started.then(
+        (v) => ({ ok: true as const, v }),
+        () => ({ ok: false as const }),
+      );
+      // the body's own failure is what the caller must see
+      if (!r.ok) throw e;
+      warnInterceptor(i, hook, e);
+      return r.v;
+    }
+    warnInterceptor(i, hook, e);
+    return next();
+  }
+}
+
+/**
  * The interceptors of one run in the order {@link Interceptor} promises: `before` and `onPipelineStart` in ascending
  * priority, `after`, `onError` and `onPipelineEnd` in descending priority. A hook that throws is isolated and reported
  * through `process.emitWarning`.
@@ -18,10 +51,41 @@ function warnInterceptor(i: Interceptor, hook: string, e: unknown): void {
 export class InterceptorChain {
   private readonly _ascending: Interceptor[];
   private readonly _descending: Interceptor[];
+  private readonly _aroundRun: Interceptor[];
+  private readonly _aroundStage: Interceptor[];
 
   constructor(list: readonly Interceptor[]) {
     this._ascending = [...list].sort((a, b) => a.priority - b.priority);
     this._descending = [...this._ascending].reverse();
+    this._aroundRun = this._ascending.filter((i) => i.aroundRun !== undefined);
+    this._aroundStage = this._ascending.filter((i) => i.aroundStage !== undefined);
+  }
+
+  /** Runs `body` inside every `aroundRun` hook, the lowest priority outermost; `body` directly when there is none. */
+  aroundRun(ctx: PipelineContext, body: () => Promise<PipelineRunResult>): Promise<PipelineRunResult> {
+    let next = body;
+    for (let k = this._aroundRun.length - 1; k >= 0; k--) {
+      const i = this._aroundRun[k] as Interceptor;
+      const inner = next;
+      next = () => around(i, 'aroundRun', inner, (n) => i.aroundRun?.(ctx, n) ?? n());
+    }
+    return next();
+  }
+
+  /** Runs `body` inside every `aroundStage` hook, the lowest priority outermost; `body` directly when there is none. */
+  aroundStage(
+    stage: string,
+    ctx: PipelineContext,
+    attempt: number,
+    body: () => Promise<StageRunResult>,
+  ): Promise<StageRunResult> {
+    let next = body;
+    for (let k = this._aroundStage.length - 1; k >= 0; k--) {
+      const i = this._aroundStage[k] as Interceptor;
+      const inner = next;
+      next = () => around(i, 'aroundStage', inner, (n) => i.aroundStage?.(stage, ctx, attempt, n) ?? n());
+    }
+    return next();
   }
 
   /** Calls every `onPipelineStart`, before any stage. */

@@ -22,4 +22,21 @@ export interface Interceptor {
   onPipelineStart?(ctx: PipelineContext): void;
   /** Called once when every stage has settled, before the terminal `pipeline.*` event. */
   onPipelineEnd?(ctx: PipelineContext, result: PipelineRunResult): void;
+  /**
+   * Runs around a whole run (its `pipeline.*` events, every hook and every stage): call `next` once and return its
+   * result. Use it to make a context active for everything the run does (the tracing interceptor makes the run's span
+   * the active OpenTelemetry span). Nested in ascending priority: the lowest priority is outermost.
+   */
+  aroundRun?(ctx: PipelineContext, next: () => Promise<PipelineRunResult>): Promise<PipelineRunResult>;
+  /**
+   * Runs around one attempt of a stage (its `stage.*` events, the `before`, `onError` and `after` hooks and the stage
+   * code, including tools and subpipelines it calls): call `next` once and return its result. A guard retry's attempts
+   * are separate calls. Nested in ascending priority: the lowest priority is outermost.
+   */
+  aroundStage?(
+    stage: string,
+    ctx: PipelineContext,
+    attempt: number,
+    next: () => Promise<StageRunResult>,
+  ): Promise<StageRunResult>;
 }

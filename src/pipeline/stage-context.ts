@@ -1,3 +1,4 @@
+import type { EventContext } from '../observability/event-context.js';
 import { emitEvent, mergePayload } from '../runtime/index.js';
 import { ContractError } from '../errors.js';
 import { findEventDescriptor } from '../../generated/index.js';
@@ -69,6 +70,22 @@ export class StageContext {
   /** The run id. */
   get pipelineRunId(): string {
     return this.pipeline.identity.pipelineRunId;
+  }
+
+  /**
+   * The {@link EventContext} to hand the tool executor and the streaming helpers: the run's correlation keys and this
+   * stage's name, so their `tool.*`, `approval.*` and `stream.*` events name the stage they belong to.
+   */
+  eventContext(): EventContext {
+    const id = this.pipeline.identity;
+    return {
+      pipelineRunId: id.pipelineRunId,
+      requestId: id.requestId,
+      executionMode: id.executionMode,
+      topology: id.topology,
+      service: id.service,
+      stage: this.stage,
+    };
   }
 
   /** The run's correlation keys as event payload keys. */

@@ -135,6 +135,7 @@ interface ToolBase {
   action_id: string;
   pipeline_run_id: string | null;
   request_id: string | null;
+  stage?: string;
 }
 
 /**
@@ -290,6 +291,7 @@ export class ToolExecutor {
       action_id: actionId,
       pipeline_run_id: context?.pipelineRunId ?? null,
       request_id: context?.requestId ?? null,
+      ...(context?.stage === undefined ? {} : { stage: context.stage }),
     };
   }
 
@@ -317,6 +319,7 @@ export class ToolExecutor {
         action_id: base.action_id,
         pipeline_run_id: base.pipeline_run_id,
         approval_message: request.message,
+        ...(base.stage === undefined ? {} : { stage: base.stage }),
       },
       opts,
     );
@@ -350,6 +353,7 @@ export class ToolExecutor {
         decision: outcome.approved ? 'approved' : 'denied',
         decided_by: decidedBy,
         pipeline_run_id: base.pipeline_run_id,
+        ...(base.stage === undefined ? {} : { stage: base.stage }),
       },
       opts,
     );

@@ -16,7 +16,7 @@ export const APPROVAL_DECIDED_DESCRIPTOR: EventDescriptor<ApprovalDecidedData> =
   schemaId: 'https://stageflow-events.dev/schemas/approval/approval.decided.v1.json',
   schemaPath: 'approval/approval.decided.v1.json',
   title: 'ApprovalDecided',
-  properties: ['request_id', 'tool_name', 'action_id', 'decision', 'decided_by', 'pipeline_run_id', 'timestamp'],
+  properties: ['request_id', 'tool_name', 'action_id', 'decision', 'decided_by', 'pipeline_run_id', 'timestamp', 'stage'],
   required: ['request_id', 'tool_name', 'action_id', 'decision', 'decided_by', 'pipeline_run_id', 'timestamp'],
   open: false,
   validate: validateApprovalDecided,

@@ -16,7 +16,7 @@ export const APPROVAL_REQUESTED_DESCRIPTOR: EventDescriptor<ApprovalRequestedDat
   schemaId: 'https://stageflow-events.dev/schemas/approval/approval.requested.v1.json',
   schemaPath: 'approval/approval.requested.v1.json',
   title: 'ApprovalRequested',
-  properties: ['request_id', 'tool_name', 'action_id', 'pipeline_run_id', 'approval_message', 'timestamp'],
+  properties: ['request_id', 'tool_name', 'action_id', 'pipeline_run_id', 'approval_message', 'timestamp', 'stage'],
   required: ['request_id', 'tool_name', 'action_id', 'pipeline_run_id', 'approval_message', 'timestamp'],
   open: false,
   validate: validateApprovalRequested,

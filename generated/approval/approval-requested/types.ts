@@ -28,6 +28,10 @@ export interface ApprovalRequestedData {
    * When the event was emitted.
    */
   timestamp: string;
+  /**
+   * The pipeline stage whose tool call asked for the approval, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** A tool that requires human approval is waiting for a decision (catalogue 3.9); emitted after tool.invoked and before approval.decided or tool.denied(approval_timeout). request_id here is the approval request's id, not the correlation request id that every other family sends under that name (a name clash kept so the reference's payloads validate); the correlation request id is not carried by approval events. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event. */

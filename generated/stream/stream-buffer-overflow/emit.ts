@@ -16,7 +16,7 @@ export const STREAM_BUFFER_OVERFLOW_DESCRIPTOR: EventDescriptor<StreamBufferOver
   schemaId: 'https://stageflow-events.dev/schemas/stream/stream.buffer_overflow.v1.json',
   schemaPath: 'stream/stream.buffer_overflow.v1.json',
   title: 'StreamBufferOverflow',
-  properties: ['bytes_dropped', 'buffer_duration_ms', 'max_duration_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel'],
+  properties: ['bytes_dropped', 'buffer_duration_ms', 'max_duration_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel', 'stage'],
   required: ['bytes_dropped', 'buffer_duration_ms', 'max_duration_ms'],
   open: false,
   validate: validateStreamBufferOverflow,

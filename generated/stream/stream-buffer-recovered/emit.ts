@@ -16,7 +16,7 @@ export const STREAM_BUFFER_RECOVERED_DESCRIPTOR: EventDescriptor<StreamBufferRec
   schemaId: 'https://stageflow-events.dev/schemas/stream/stream.buffer_recovered.v1.json',
   schemaPath: 'stream/stream.buffer_recovered.v1.json',
   title: 'StreamBufferRecovered',
-  properties: ['buffer_duration_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel'],
+  properties: ['buffer_duration_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel', 'stage'],
   required: ['buffer_duration_ms'],
   open: false,
   validate: validateStreamBufferRecovered,

@@ -16,7 +16,7 @@ export const STREAM_BUFFER_UNDERRUN_DESCRIPTOR: EventDescriptor<StreamBufferUnde
   schemaId: 'https://stageflow-events.dev/schemas/stream/stream.buffer_underrun.v1.json',
   schemaPath: 'stream/stream.buffer_underrun.v1.json',
   title: 'StreamBufferUnderrun',
-  properties: ['bytes_requested', 'bytes_available', 'buffer_duration_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel'],
+  properties: ['bytes_requested', 'bytes_available', 'buffer_duration_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel', 'stage'],
   required: ['bytes_requested', 'bytes_available', 'buffer_duration_ms'],
   open: false,
   validate: validateStreamBufferUnderrun,

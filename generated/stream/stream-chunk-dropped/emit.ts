@@ -16,7 +16,7 @@ export const STREAM_CHUNK_DROPPED_DESCRIPTOR: EventDescriptor<StreamChunkDropped
   schemaId: 'https://stageflow-events.dev/schemas/stream/stream.chunk_dropped.v1.json',
   schemaPath: 'stream/stream.chunk_dropped.v1.json',
   title: 'StreamChunkDropped',
-  properties: ['queue_size', 'max_size', 'reason', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel'],
+  properties: ['queue_size', 'max_size', 'reason', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel', 'stage'],
   required: ['queue_size', 'max_size', 'reason'],
   open: false,
   validate: validateStreamChunkDropped,

@@ -16,7 +16,7 @@ export const STREAM_PRODUCER_BLOCKED_DESCRIPTOR: EventDescriptor<StreamProducerB
   schemaId: 'https://stageflow-events.dev/schemas/stream/stream.producer_blocked.v1.json',
   schemaPath: 'stream/stream.producer_blocked.v1.json',
   title: 'StreamProducerBlocked',
-  properties: ['blocked_ms', 'queue_size', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel'],
+  properties: ['blocked_ms', 'queue_size', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel', 'stage'],
   required: ['blocked_ms', 'queue_size'],
   open: false,
   validate: validateStreamProducerBlocked,

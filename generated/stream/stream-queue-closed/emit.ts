@@ -16,7 +16,7 @@ export const STREAM_QUEUE_CLOSED_DESCRIPTOR: EventDescriptor<StreamQueueClosedDa
   schemaId: 'https://stageflow-events.dev/schemas/stream/stream.queue_closed.v1.json',
   schemaPath: 'stream/stream.queue_closed.v1.json',
   title: 'StreamQueueClosed',
-  properties: ['total_items', 'dropped_items', 'blocked_puts', 'max_queue_size', 'total_blocked_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel'],
+  properties: ['total_items', 'dropped_items', 'blocked_puts', 'max_queue_size', 'total_blocked_ms', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel', 'stage'],
   required: ['total_items', 'dropped_items', 'blocked_puts', 'max_queue_size', 'total_blocked_ms'],
   open: false,
   validate: validateStreamQueueClosed,

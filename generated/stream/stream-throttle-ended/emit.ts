@@ -16,7 +16,7 @@ export const STREAM_THROTTLE_ENDED_DESCRIPTOR: EventDescriptor<StreamThrottleEnd
   schemaId: 'https://stageflow-events.dev/schemas/stream/stream.throttle_ended.v1.json',
   schemaPath: 'stream/stream.throttle_ended.v1.json',
   title: 'StreamThrottleEnded',
-  properties: ['fill_percentage', 'queue_size', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel'],
+  properties: ['fill_percentage', 'queue_size', 'pipeline_run_id', 'request_id', 'execution_mode', 'topology', 'service', 'channel', 'stage'],
   required: ['fill_percentage', 'queue_size'],
   open: false,
   validate: validateStreamThrottleEnded,

@@ -36,6 +36,10 @@ export interface StreamThrottleStartedData {
    * Optional, ours only: the name of the queue or buffer (e.g. the RealtimeStageBus channel). The reference carries no queue or buffer identity, so its payloads never have it.
    */
   channel?: string;
+  /**
+   * The pipeline stage that owns the stream, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** A ChunkQueue's fill reached the high-water mark (default 80%) and throttling turned on (catalogue 7.1, 7.2). Sent only on the transition. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition. */

@@ -16,7 +16,7 @@ export const TOOL_COMPLETED_DESCRIPTOR: EventDescriptor<ToolCompletedData> = {
   schemaId: 'https://stageflow-events.dev/schemas/tool/tool.completed.v1.json',
   schemaPath: 'tool/tool.completed.v1.json',
   title: 'ToolCompleted',
-  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'output_summary', 'artifacts_count'],
+  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'output_summary', 'artifacts_count', 'stage'],
   required: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'output_summary', 'artifacts_count'],
   open: false,
   validate: validateToolCompleted,

@@ -57,6 +57,10 @@ export interface ToolCompletedData {
    * How many artifacts the output carries.
    */
   artifacts_count: number;
+  /**
+   * The pipeline stage that called the tool, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** The tool handler returned (catalogue 3.9). Emitted even when the handler reports success=false; read output_summary.success for the outcome. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event. */

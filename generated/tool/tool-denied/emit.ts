@@ -16,7 +16,7 @@ export const TOOL_DENIED_DESCRIPTOR: EventDescriptor<ToolDeniedData> = {
   schemaId: 'https://stageflow-events.dev/schemas/tool/tool.denied.v1.json',
   schemaPath: 'tool/tool.denied.v1.json',
   title: 'ToolDenied',
-  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'reason', 'behavior', 'allowed_behaviors'],
+  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'reason', 'behavior', 'allowed_behaviors', 'stage'],
   required: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'reason', 'behavior', 'allowed_behaviors'],
   open: false,
   validate: validateToolDenied,

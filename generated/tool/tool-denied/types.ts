@@ -38,6 +38,10 @@ export interface ToolDeniedData {
    * Items: One allowed behaviour (execution mode) name.
    */
   allowed_behaviors: string[];
+  /**
+   * The pipeline stage that called the tool, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** The tool call was refused before it ran (catalogue 3.9); the executor then raises ToolDeniedError or ToolApprovalTimeoutError. The reference sends it only for behavior_not_allowed and approval_timeout; our runtime also sends it, with reason approval_denied, when an approval is denied. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event. */

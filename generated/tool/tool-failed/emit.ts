@@ -16,7 +16,7 @@ export const TOOL_FAILED_DESCRIPTOR: EventDescriptor<ToolFailedData> = {
   schemaId: 'https://stageflow-events.dev/schemas/tool/tool.failed.v1.json',
   schemaPath: 'tool/tool.failed.v1.json',
   title: 'ToolFailed',
-  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'error_code', 'error_message'],
+  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'error_code', 'error_message', 'stage'],
   required: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'error_code', 'error_message'],
   open: false,
   validate: validateToolFailed,

@@ -36,6 +36,10 @@ export interface ToolFailedData {
    * The exception text.
    */
   error_message: string;
+  /**
+   * The pipeline stage that called the tool, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** The tool handler raised (catalogue 3.9); the executor then raises ToolExecutionError. A handler returning success=false is reported as tool.completed instead. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event. */

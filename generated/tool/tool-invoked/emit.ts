@@ -16,7 +16,7 @@ export const TOOL_INVOKED_DESCRIPTOR: EventDescriptor<ToolInvokedData> = {
   schemaId: 'https://stageflow-events.dev/schemas/tool/tool.invoked.v1.json',
   schemaPath: 'tool/tool.invoked.v1.json',
   title: 'ToolInvoked',
-  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'payload_summary', 'behavior'],
+  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'payload_summary', 'behavior', 'stage'],
   required: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'payload_summary', 'behavior'],
   open: false,
   validate: validateToolInvoked,

@@ -32,6 +32,10 @@ export interface ToolInvokedData {
    * The context's execution mode that the behaviour gate checks, or null.
    */
   behavior: string | null;
+  /**
+   * The pipeline stage that called the tool, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** A tool call was requested, before the behaviour gate and approval (catalogue 3.9). Always the first event of an execution. The reference emits it through the ambient sink, not the context's; our runtime uses one sink resolution for every event. */

@@ -16,7 +16,7 @@ export const TOOL_STARTED_DESCRIPTOR: EventDescriptor<ToolStartedData> = {
   schemaId: 'https://stageflow-events.dev/schemas/tool/tool.started.v1.json',
   schemaPath: 'tool/tool.started.v1.json',
   title: 'ToolStarted',
-  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp'],
+  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'stage'],
   required: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp'],
   open: false,
   validate: validateToolStarted,

@@ -24,6 +24,10 @@ export interface ToolStartedData {
    * When the event was emitted.
    */
   timestamp: string;
+  /**
+   * The pipeline stage that called the tool, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** Tool execution is about to begin: the behaviour gate and any approval have passed (catalogue 3.9). Carries only the base tool keys. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event. */

@@ -16,7 +16,7 @@ export const TOOL_UNDO_FAILED_DESCRIPTOR: EventDescriptor<ToolUndoFailedData> = 
   schemaId: 'https://stageflow-events.dev/schemas/tool/tool.undo_failed.v1.json',
   schemaPath: 'tool/tool.undo_failed.v1.json',
   title: 'ToolUndoFailed',
-  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'error_message', 'reason'],
+  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'error_message', 'reason', 'stage'],
   required: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'error_message', 'reason'],
   open: false,
   validate: validateToolUndoFailed,

@@ -32,6 +32,10 @@ export interface ToolUndoFailedData {
    * The exception's class name (e.g. PermissionError), despite the key name: not a reason code.
    */
   reason: string;
+  /**
+   * The pipeline stage that called the tool, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** The undo handler raised (catalogue 3.9); the executor then raises ToolUndoError. The Rust port has no such event. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event. */

@@ -16,7 +16,7 @@ export const TOOL_UNDONE_DESCRIPTOR: EventDescriptor<ToolUndoneData> = {
   schemaId: 'https://stageflow-events.dev/schemas/tool/tool.undone.v1.json',
   schemaPath: 'tool/tool.undone.v1.json',
   title: 'ToolUndone',
-  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'original_action_timestamp'],
+  properties: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'original_action_timestamp', 'stage'],
   required: ['tool_name', 'action_id', 'pipeline_run_id', 'request_id', 'timestamp', 'duration_ms', 'original_action_timestamp'],
   open: false,
   validate: validateToolUndone,

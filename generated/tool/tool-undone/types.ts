@@ -32,6 +32,10 @@ export interface ToolUndoneData {
    * When the undone action's undo metadata was created (its created_at), or null.
    */
   original_action_timestamp: string | null;
+  /**
+   * The pipeline stage that called the tool, when the caller's event context names one (StageContext.eventContext() does); absent outside a stage. Not in the Python framework we follow.
+   */
+  stage?: string;
 }
 
 /** A completed tool action was reversed by its undo handler (catalogue 3.9). The reference emits nothing (and returns false) when there is no undo metadata or no handler; it also likely looks the handler up by the metadata's tool_name instead of the registered action type, so undo silently does nothing when the two differ. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event. */
