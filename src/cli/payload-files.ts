@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { checkPayloadText, checkValue, type PayloadTextOptions } from '../conformance/index.js';
@@ -103,21 +103,6 @@ export function expandInputs(args: readonly string[], cwd: string): PayloadInput
   return out;
 }
 
-function firstNonSpace(path: string): number | undefined {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(4096);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    for (let i = 0; i < n; i++) {
-      const c = buf[i] as number;
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 0xef && c !== 0xbb && c !== 0xbf) return c;
-    }
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The 1-based line on which each top-level element of a JSON array text starts, found by one scan that skips strings. */
 export function arrayElementLines(text: string): number[] {
   const lines: number[] = [];
@@ -157,7 +142,17 @@ function lineOfPosition(text: string, message: string): number {
   return line;
 }
 
-function checkArrayFile(
+/** The top-level key our `fixtures` command writes into its `manifest.json`; a `.json` document carrying it is skipped silently. */
+export const FIXTURES_MANIFEST_KEY = 'stageflow-events-fixtures-manifest';
+
+function describeDocument(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object with neither a "type" nor a "data" field';
+  return `a ${typeof value}`;
+}
+
+// a `.json` file holds one JSON document: an array of events, one event, or (neither) one finding saying so
+function checkJsonDocumentFile(
   input: PayloadInput,
   file: FileSummary,
   report: ReportBuilder,
@@ -165,25 +160,60 @@ function checkArrayFile(
 ): void {
   if (input.bytes > MAX_ARRAY_FILE_BYTES) {
     throw new InputError(
-      `${input.display}: a JSON array file is parsed whole and this one is ${input.bytes} bytes (limit ${MAX_ARRAY_FILE_BYTES}); write NDJSON instead`,
+      `${input.display}: a .json file is parsed whole as one document and this one is ${input.bytes} bytes (limit ${MAX_ARRAY_FILE_BYTES}); write NDJSON instead`,
     );
   }
   const raw = readFileSync(input.path);
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8').replace(/^\uFEFF/, '');
+  if (text.trim() === '') {
+    report.addFinding(file.file, 0, {
+      level: 'error',
+      eventType: null,
+      instancePath: '',
+      keyword: 'empty-file',
+      message: 'the file holds no payload',
+    });
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
     report.addPayload(file, lineOfPosition(text, message), [
-      { level: 'error', eventType: null, instancePath: '', keyword: 'json', message: `not JSON: ${message}` },
+      {
+        level: 'error',
+        eventType: null,
+        instancePath: '',
+        keyword: 'json',
+        message: `not JSON: ${message} (a .json file holds one JSON document: an array of events or one event)`,
+      },
     ]);
     return;
   }
-  const items = value as unknown[];
-  const lines = arrayElementLines(text);
-  items.forEach((item, i) => {
-    report.addPayload(file, lines[i] ?? i + 1, checkValue(item, options));
+  if (Array.isArray(value)) {
+    const lines = arrayElementLines(text);
+    value.forEach((item, i) => {
+      report.addPayload(file, lines[i] ?? i + 1, checkValue(item, options));
+    });
+    return;
+  }
+  const firstLine = text.slice(0, text.length - text.trimStart().length).split('\n').length;
+  if (typeof value === 'object' && value !== null) {
+    if (FIXTURES_MANIFEST_KEY in value) return;
+    if (options.bare !== undefined || 'type' in value || 'data' in value) {
+      report.addPayload(file, firstLine, checkValue(value, options));
+      return;
+    }
+  }
+  report.addFinding(file.file, firstLine, {
+    level: 'warning',
+    eventType: null,
+    instancePath: '',
+    keyword: 'not-events',
+    message: `the file's one JSON document is ${describeDocument(value)}, neither an event nor an array of events; nothing in it was checked`,
+    expected: 'an array of events or one event ({"type": ..., "data": ...})',
+    got: describeDocument(value),
   });
 }
 
@@ -201,13 +231,8 @@ export async function checkInput(
 ): Promise<void> {
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
   const file = report.openFile(input.display);
-  if (
-    input.path !== '-' &&
-    /\.json(\.gz)?$/.test(input.path) &&
-    firstNonSpace(input.path) === 0x5b &&
-    options.bare === undefined
-  ) {
-    checkArrayFile(input, file, report, options);
+  if (input.path !== '-' && /\.json(\.gz)?$/.test(input.path)) {
+    checkJsonDocumentFile(input, file, report, options);
     return;
   }
   const summary: { value?: SourceSummary } = {};

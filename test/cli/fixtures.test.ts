@@ -60,6 +60,26 @@ describe('stageflow-events fixtures', () => {
     );
   });
 
+  it('validates its own output folder as is: the manifest is skipped, only the near-invalid lines fail', async () => {
+    const r = await runCli(['validate', '--format', 'json', join(dir, 'corpus')]);
+    const report = JSON.parse(r.stdout) as {
+      total: number;
+      invalid: number;
+      files: { file: string; total: number; invalid: number }[];
+      findings: { file: string; keyword: string }[];
+    };
+    expect(report.files.map((f) => f.file.split('/').pop())).toEqual([
+      'manifest.json',
+      'near-invalid.ndjson',
+      'valid.ndjson',
+    ]);
+    expect(report.total).toBe(manifest.valid.length + manifest.nearInvalid.length);
+    expect(report.invalid).toBe(manifest.nearInvalid.length);
+    expect(report.findings.filter((f) => !f.file.endsWith('near-invalid.ndjson'))).toEqual([]);
+    const clean = await runCli(['validate', join(dir, 'corpus/valid.ndjson'), join(dir, 'corpus/manifest.json')]);
+    expect(clean.code).toBe(0);
+  });
+
   it('exits 2 without an output folder or with an unknown option', async () => {
     expect((await runCli(['fixtures'])).code).toBe(2);
     expect((await runCli(['fixtures', '--nope', dir])).code).toBe(2);

@@ -194,6 +194,31 @@ describe('stageflow-events validate', () => {
     expect(report.findings.filter((f) => f.file === 'tree/sub/c.json').every((f) => f.line === 3)).toBe(true);
   });
 
+  it('reads a .json file as one JSON document: a pretty-printed event, an array, or one warning for anything else', async () => {
+    file('doc/one-event.json', `${JSON.stringify({ type: 'tool.invoked', data: TOOL_INVOKED }, null, 2)}\n`);
+    file('doc/bad-event.json', `\n${JSON.stringify(JSON.parse(misspelt), null, 2)}\n`);
+    file('doc/config.json', `${JSON.stringify({ name: 'x', version: '1.0.0' }, null, 2)}\n`);
+    file('doc/number.json', '42\n');
+    const r = await runCli(['validate', '--format', 'json', 'doc'], { cwd: dir });
+    const report = parseReport(r.stdout);
+    expect(report.files.map((f) => [f.file, f.total, f.valid, f.invalid])).toEqual([
+      ['doc/bad-event.json', 1, 0, 1],
+      ['doc/config.json', 0, 0, 0],
+      ['doc/number.json', 0, 0, 0],
+      ['doc/one-event.json', 1, 1, 0],
+    ]);
+    expect(report.findings.filter((f) => f.keyword === 'json')).toEqual([]);
+    // the bad event's findings point at the line where its document starts
+    expect(report.findings.filter((f) => f.file === 'doc/bad-event.json').every((f) => f.line === 2)).toBe(true);
+    const neither = report.findings.filter((f) => f.keyword === 'not-events');
+    expect(neither.map((f) => [f.file, f.level])).toEqual([
+      ['doc/config.json', 'warning'],
+      ['doc/number.json', 'warning'],
+    ]);
+    expect(neither[0]?.message).toContain('neither an event nor an array of events');
+    expect(r.code).toBe(1);
+  });
+
   it('expands a glob given in quotes', async () => {
     file('glob/x.ndjson', `${good}\n`);
     file('glob/y.ndjson', `${good}\n`);

@@ -4,6 +4,7 @@ import { checkEnvelope, generateFixtures, resolveEventType, type Fixture } from 
 import { SchemaError } from '../../errors.js';
 import type { CommandIo } from '../io.js';
 import { loadFixtureSchemas, packageSchemasDir } from '../package-schemas.js';
+import { FIXTURES_MANIFEST_KEY } from '../payload-files.js';
 
 const USAGE = `usage: stageflow-events fixtures [--schemas DIR] <out-dir>
 
@@ -67,6 +68,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   writeFileSync(join(out, 'valid.ndjson'), ndjson(corpus.valid));
   writeFileSync(join(out, 'near-invalid.ndjson'), ndjson(corpus.nearInvalid));
   const manifest = {
+    // marks this document so `validate <folder>` skips it instead of reading it as events
+    [FIXTURES_MANIFEST_KEY]: 1,
     valid: corpus.valid.map((f, i) => ({ line: i + 1, label: f.label, type: f.event.type })),
     nearInvalid: corpus.nearInvalid.map((f, i) => ({
       line: i + 1,
