@@ -1,3 +1,5 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { activeOtelContext } from '../observability/otel-context.js';
 import type { EventSink } from '../runtime/types.js';
 import {
   emitPipelineCancelled,
@@ -106,7 +108,17 @@ export class EventPipelineRunLogger implements PipelineRunLogger {
   }
 
   logRunStarted(input: RunStartedLog): void {
-    emitPipelineStarted({ ...base(input.run), stages: [...input.stages] }, this._options);
+    // the run's trace, when a span is active (the tracing interceptor's run span): lets a report link to the trace
+    const span = trace.getSpanContext(activeOtelContext());
+    const traceId = span !== undefined && isSpanContextValid(span) ? span.traceId : undefined;
+    emitPipelineStarted(
+      {
+        ...base(input.run),
+        stages: [...input.stages],
+        ...(traceId === undefined ? {} : { trace_id: traceId }),
+      },
+      this._options,
+    );
   }
 
   logRunCompleted(input: RunCompletedLog): void {

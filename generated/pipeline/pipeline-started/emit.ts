@@ -16,7 +16,7 @@ export const PIPELINE_STARTED_DESCRIPTOR: EventDescriptor<PipelineStartedData> =
   schemaId: 'https://stageflow-events.dev/schemas/pipeline/pipeline.started.v1.json',
   schemaPath: 'pipeline/pipeline.started.v1.json',
   title: 'PipelineStarted',
-  properties: ['pipeline_run_id', 'parent_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'topology', 'execution_mode', 'service', 'pipeline_name', 'timestamp', 'stages'],
+  properties: ['pipeline_run_id', 'parent_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'topology', 'execution_mode', 'service', 'pipeline_name', 'timestamp', 'stages', 'trace_id'],
   required: ['pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'topology', 'execution_mode', 'service', 'pipeline_name', 'timestamp'],
   open: false,
   validate: validatePipelineStarted,

@@ -54,6 +54,10 @@ export interface PipelineStartedData {
    * Items: A stage name.
    */
   stages?: string[];
+  /**
+   * The OpenTelemetry trace the run's span belongs to (32 lowercase hex digits), when a span is active as the run starts (the tracing interceptor's run span with an SDK registered); absent otherwise. Not in the Python framework we follow.
+   */
+  trace_id?: string;
 }
 
 /** A pipeline run started; the first event of the run. The reference documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it (catalogue 3.7); this payload is our design, emitted by our runtime. The reference's removed orchestrator (commit a91c138) sent it with no data. */

@@ -77,10 +77,8 @@ describe('OpenTelemetry context propagation', () => {
           { dependencies: ['work'] },
         )
         .build();
-      const result = await graph.run({
-        sink: new CollectingEventSink(),
-        interceptors: [new TracingInterceptor(), spy],
-      });
+      const sink = new CollectingEventSink();
+      const result = await graph.run({ sink, interceptors: [new TracingInterceptor(), spy] });
       expect(result.status).toBe('completed');
       expect(otelContextManagerActive()).toBe(true);
       const spans = exporter.getFinishedSpans();
@@ -97,6 +95,11 @@ describe('OpenTelemetry context propagation', () => {
       expect(childRun?.parentSpanContext?.spanId).toBe(spawn?.spanContext().spanId);
       expect(inner?.parentSpanContext?.spanId).toBe(childRun?.spanContext().spanId);
       expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
+      // pipeline.started names the run's trace
+      const started = sink.events
+        .filter((e) => e.type === 'pipeline.started')
+        .map((e) => e.data as { trace_id?: string });
+      expect(started.map((d) => d.trace_id)).toEqual([work?.spanContext().traceId, work?.spanContext().traceId]);
     });
 
     it('gives each guard-retry attempt its own stage span', async () => {
