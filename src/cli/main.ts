@@ -22,6 +22,10 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
     summary: 'one CI gate: codegen --check, schema lint and payload validation',
     load: async () => (await import('./commands/check.js')).run,
   },
+  diff: {
+    summary: 'compare two schema folders (or a git ref) by the payloads they accept: backward and forward verdicts',
+    load: async () => (await import('./commands/diff.js')).run,
+  },
   replay: {
     summary: 'replay a snapshot through validation into a sink',
     load: async () => (await import('./commands/replay.js')).run,

@@ -1,0 +1,257 @@
+import { relative, resolve, sep } from 'node:path';
+import {
+  CompileError,
+  type DiffFinding,
+  type DiffReport,
+  diffSchemaSets,
+  MODES,
+  type Mode,
+  RefError,
+  type SchemaSet,
+  type TypeDiff,
+} from '../../evolution/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../findings.js';
+import type { CommandIo } from '../io.js';
+import { UsageError } from '../payload-args.js';
+import { readSchemaFolder, readSchemasAtRef, SchemaSourceError } from '../schema-source.js';
+
+const USAGE = `usage: stageflow-events diff (--old DIR | --against GIT-REF) [--new DIR] [options]
+
+Compares two schema folders by the payloads each schema accepts (not by their text) and says, per event type,
+whether the change is backward compatible (every payload the old schema accepts, the new one accepts: recorded
+snapshots and old producers stay valid) and forward compatible (every payload the new schema accepts, the old one
+accepts: sinks still on the old contract accept the new events). Every break comes with a payload that shows it,
+checked with the validators of both sides; a pair of keywords the analysis cannot decide gives the verdict null.
+
+options:
+  --old DIR                         the old schemas folder
+  --against GIT-REF                 the old schemas: the --new folder as it is at GIT-REF (read with git, no checkout)
+  --new DIR                         the new schemas folder (default schemas)
+  --mode backward|forward|full      which directions decide the verdict (default backward); a schema's own
+                                    x-compatibility (backward, forward, full or none) overrides it for its event type
+  --format text|json|github|junit   report format (default text)
+
+exit codes: 0 compatible under the mode, 1 breaking or undecided, 2 usage or read error`;
+
+/** The parsed options of `stageflow-events diff`. */
+export interface DiffCommandOptions {
+  /** The old schemas folder; exclusive with `against`. */
+  readonly old?: string | undefined;
+  /** A git ref: the old schemas are the `new` folder as it is at that ref. */
+  readonly against?: string | undefined;
+  /** The new schemas folder (default `schemas`). */
+  readonly new?: string | undefined;
+  readonly mode?: Mode | undefined;
+  readonly format?: ReportFormat | undefined;
+}
+
+/** Reads both sides and diffs them; throws SchemaSourceError, RefError or CompileError when a side cannot be read. */
+export function diffFromOptions(
+  options: DiffCommandOptions,
+  cwd: string,
+): { report: DiffReport; oldLabel: string; newLabel: string; newDisplay: string } {
+  if ((options.old === undefined) === (options.against === undefined))
+    throw new UsageError('give either --old DIR or --against GIT-REF');
+  const newDir = resolve(cwd, options.new ?? 'schemas');
+  const show = (abs: string): string => {
+    const rel = relative(cwd, abs).split(sep).join('/');
+    return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
+  };
+  const newDisplay = show(newDir);
+  let oldSet: SchemaSet;
+  let oldLabel: string;
+  if (options.against !== undefined) {
+    oldSet = readSchemasAtRef(newDir, options.against, cwd);
+    oldLabel = `${newDisplay} at ${options.against}`;
+  } else {
+    const oldDir = resolve(cwd, options.old as string);
+    oldLabel = show(oldDir);
+    oldSet = readSchemaFolder(oldDir, oldLabel);
+  }
+  const newSet = readSchemaFolder(newDir, newDisplay);
+  const report = diffSchemaSets(oldSet, newSet, { mode: options.mode ?? 'backward' });
+  return { report, oldLabel, newLabel: newDisplay, newDisplay };
+}
+
+/** The exit code of a report: 0 compatible, 1 breaking or undecided. */
+export function exitCodeOf(report: DiffReport): number {
+  return report.verdict === 'compatible' ? 0 : 1;
+}
+
+const word = (v: boolean | null): string => (v === true ? 'compatible' : v === false ? 'breaking' : 'undecided');
+
+/** Whether a finding's direction decides the type's verdict under its mode. */
+export function counts(t: TypeDiff, f: DiffFinding): boolean {
+  return t.mode === 'full' || t.mode === f.direction;
+}
+
+function typeHeader(t: TypeDiff): string {
+  const verdict = t.compatible === true ? 'ok' : t.compatible === false ? 'BREAKING' : 'UNDECIDED';
+  return `${t.eventType} v${t.version} (${t.file}): ${t.change}; backward ${word(t.backward)}, forward ${word(t.forward)} -> ${verdict} under ${t.mode}`;
+}
+
+/** Formats one finding for people (several lines: the finding, the hint, the counterexample). */
+export function formatDiffFinding(f: DiffFinding, indent = '  '): string[] {
+  const mark = f.decided ? 'x' : '?';
+  const where = f.instancePath === '' ? '' : ` ${f.instancePath}`;
+  const lines = [`${indent}${mark} ${f.direction}${where} [${f.keyword}]: ${f.message}`];
+  if (f.source !== undefined) lines.push(`${indent}    in shared definition ${f.source}`);
+  lines.push(`${indent}    what to do: ${f.hint}`);
+  if (f.decided) lines.push(`${indent}    counterexample (data): ${JSON.stringify(f.counterexample)}`);
+  return lines;
+}
+
+function summary(report: DiffReport): string {
+  const breaking = report.types.filter((t) => t.compatible === false).length;
+  const undecided = report.types.filter((t) => t.compatible === null).length;
+  const fine = report.types.length - breaking - undecided;
+  return `verdict: ${report.verdict} under ${report.mode} (${report.types.length} event type${report.types.length === 1 ? '' : 's'} changed: ${breaking} breaking, ${undecided} undecided, ${fine} compatible)`;
+}
+
+function xml(s: string): string {
+  return s
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+}
+
+function gh(s: string, property = false): string {
+  const data = s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return property ? data.replace(/:/g, '%3A').replace(/,/g, '%2C') : data;
+}
+
+/** Renders a report in one of the formats; `newDisplay` prefixes schema files in github annotations. */
+export function formatDiffReport(
+  report: DiffReport,
+  format: ReportFormat,
+  labels: { oldLabel: string; newLabel: string; newDisplay: string },
+): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report)}\n`;
+    case 'text': {
+      const lines = [`comparing ${labels.oldLabel} (old) with ${labels.newLabel} (new), mode ${report.mode}`];
+      for (const t of report.types) {
+        lines.push('', typeHeader(t));
+        for (const f of t.findings) lines.push(...formatDiffFinding(f));
+      }
+      lines.push('', summary(report));
+      return `${lines.join('\n')}\n`;
+    }
+    case 'github': {
+      const lines: string[] = [];
+      for (const t of report.types)
+        for (const f of t.findings) {
+          const level = counts(t, f) ? (f.decided ? 'error' : 'warning') : 'notice';
+          const title = `${t.eventType} v${t.version}: ${f.decided ? 'breaks' : 'undecided'} ${f.direction} ${f.keyword}`;
+          const body = `${f.instancePath === '' ? '' : `${f.instancePath}: `}${f.message}; what to do: ${f.hint}${f.decided ? `; counterexample: ${JSON.stringify(f.counterexample)}` : ''}`;
+          lines.push(
+            `::${level} file=${gh(`${labels.newDisplay}/${t.file}`, true)},title=${gh(title, true)}::${gh(body)}`,
+          );
+        }
+      lines.push(summary(report));
+      return `${lines.join('\n')}\n`;
+    }
+    case 'junit': {
+      const cases = report.types.map((t) => {
+        const name = `${t.eventType} v${t.version} (${t.change})`;
+        if (t.compatible === true) return `    <testcase classname="${xml(t.file)}" name="${xml(name)}"/>`;
+        const body = t.findings.flatMap((f) => formatDiffFinding(f, '')).join('\n');
+        const first = t.findings.find((f) => counts(t, f)) ?? t.findings[0];
+        const message = first === undefined ? '' : `${first.direction} ${first.instancePath} ${first.message}`;
+        return `    <testcase classname="${xml(t.file)}" name="${xml(name)}"><failure message="${xml(message)}" type="${xml(t.compatible === false ? 'breaking' : 'undecided')}">${xml(body)}</failure></testcase>`;
+      });
+      const failures = report.types.filter((t) => t.compatible !== true).length;
+      const suite = `  <testsuite name="schema compatibility (${report.mode})" tests="${cases.length}" failures="${failures}" errors="0" skipped="0">\n${cases.join('\n')}${cases.length > 0 ? '\n' : ''}  </testsuite>`;
+      return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="stageflow-events diff" tests="${cases.length}" failures="${failures}" errors="0">\n${suite}\n</testsuites>\n`;
+    }
+  }
+}
+
+/** `stageflow-events diff` on parsed options: exit 0 compatible under the mode, 1 breaking or undecided, 2 usage or read error. */
+export async function execute(options: DiffCommandOptions, io: CommandIo): Promise<number> {
+  try {
+    const { report, ...labels } = diffFromOptions(options, io.cwd);
+    io.write(formatDiffReport(report, options.format ?? 'text', labels));
+    return exitCodeOf(report);
+  } catch (e) {
+    if (
+      e instanceof UsageError ||
+      e instanceof SchemaSourceError ||
+      e instanceof RefError ||
+      e instanceof CompileError
+    ) {
+      io.err(`stageflow-events diff: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** Parses `diff`'s arguments (until the commander program declares them). */
+export function parseDiffArgs(argv: readonly string[]): DiffCommandOptions & { help: boolean } {
+  const out: { -readonly [K in keyof DiffCommandOptions]: DiffCommandOptions[K] } & { help: boolean } = {
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i] as string;
+    const eq = raw.indexOf('=');
+    const flag = raw.startsWith('--') && eq !== -1 ? raw.slice(0, eq) : raw;
+    const value = (): string => {
+      if (raw.startsWith('--') && eq !== -1) return raw.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} expects a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        out.help = true;
+        break;
+      case '--old':
+        out.old = value();
+        break;
+      case '--new':
+        out.new = value();
+        break;
+      case '--against':
+        out.against = value();
+        break;
+      case '--mode': {
+        const v = value();
+        if (!(MODES as readonly string[]).includes(v))
+          throw new UsageError(`--mode expects one of ${MODES.join(', ')}, got '${v}'`);
+        out.mode = v as Mode;
+        break;
+      }
+      case '--format': {
+        const v = value();
+        if (!(REPORT_FORMATS as readonly string[]).includes(v))
+          throw new UsageError(`--format expects one of ${REPORT_FORMATS.join(', ')}, got '${v}'`);
+        out.format = v as ReportFormat;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option '${raw}' (see --help)`);
+    }
+  }
+  return out;
+}
+
+/** The argv entry point for the command table in main.ts. */
+export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  let options: ReturnType<typeof parseDiffArgs>;
+  try {
+    options = parseDiffArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`stageflow-events diff: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (options.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  return execute(options, io);
+}
