@@ -2,6 +2,8 @@
 export interface EventEnvelope<T extends string = string, D = unknown> {
   readonly type: T;
   readonly data?: D;
+  /** Optional idempotency key: a store that keeps event ids (PostgreSQL) stores an event with a given id at most once. */
+  readonly id?: string;
 }
 
 /**

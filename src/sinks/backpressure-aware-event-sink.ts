@@ -9,15 +9,17 @@ export interface BackpressureMetrics {
   readonly offered: number;
   /** Events accepted into the queue (enqueued, not delivered: the reference's meaning). */
   readonly emitted: number;
-  /** Events refused by `tryEmit` because the queue was full (drop-newest). */
+  /** Events refused by `tryEmit` because the queue was full (drop-newest), or by `tryEmit`/`emit` after `shutdown()`. */
   readonly dropped: number;
+  /** Of `dropped`, the events refused because the sink was shut down. */
+  readonly refused: number;
   /** Events the downstream accepted without error. */
   readonly delivered: number;
   /** Events whose downstream `emit` threw or rejected. */
   readonly failed: number;
   /** Queued events thrown away by `stop({ drain: false })` or a drain timeout; after a drained stop `delivered + failed + discarded = emitted`. */
   readonly discarded: number;
-  /** Times `tryEmit` found the queue full (equal to `dropped`, kept for the reference's key). */
+  /** Times `tryEmit` found the queue full (`dropped - refused`, kept for the Python framework's key). */
   readonly queueFullCount: number;
   /** `dropped / offered x 100`, 2 decimals; 0 before any offer. */
   readonly dropRatePercent: number;
@@ -58,6 +60,8 @@ export interface StopOptions {
   readonly drain?: boolean;
   /** Give up draining after this many milliseconds and discard the rest. Default 5000 ms. */
   readonly timeoutMs?: number;
+  /** Receives the events discarded (without `drain`, or on a timeout), oldest first, so that they can be dead-lettered; they still count as `discarded`. */
+  readonly onDiscard?: (events: readonly EventEnvelope[]) => void;
 }
 
 interface Waiter {
@@ -98,6 +102,8 @@ export class BackpressureAwareEventSink implements EventSink {
   private _delivered = 0;
   private _failed = 0;
   private _discarded = 0;
+  private _refused = 0;
+  private _shutDown = false;
   private _streak = 0;
   private _lastEmitTime = 0;
   private _lastDropTime = 0;
@@ -142,10 +148,11 @@ export class BackpressureAwareEventSink implements EventSink {
       offered: this._offered,
       emitted: this._emitted,
       dropped: this._dropped,
+      refused: this._refused,
       delivered: this._delivered,
       failed: this._failed,
       discarded: this._discarded,
-      queueFullCount: this._dropped,
+      queueFullCount: this._dropped - this._refused,
       dropRatePercent:
         this._emitted + this._dropped === 0
           ? 0
@@ -191,10 +198,15 @@ export class BackpressureAwareEventSink implements EventSink {
 
   /**
    * Offers an event without waiting: enqueues it and returns true, or, when the queue is full, drops it (the newest),
-   * counts it, calls `onDrop` and returns false. Never throws, and works outside any async context.
+   * counts it, calls `onDrop` and returns false. After `shutdown()` it refuses every event the same way (counted in
+   * `dropped` and `refused`). Never throws, and works outside any async context.
    */
   tryEmit(event: EventEnvelope): boolean {
     this._offered++;
+    if (this._shutDown) {
+      this._refuse(event);
+      return false;
+    }
     if (this._queue.size >= this._limit || this._waiters.length > 0) {
       this._drop(event);
       return false;
@@ -208,8 +220,12 @@ export class BackpressureAwareEventSink implements EventSink {
     return true;
   }
 
-  /** Enqueues an event, waiting for room while the queue is full; never drops. Auto-starts the worker. */
+  /** Enqueues an event, waiting for room while the queue is full; never drops. Auto-starts the worker. After `shutdown()` the event is refused and counted, as by `tryEmit`. */
   emit(event: EventEnvelope): Promise<void> {
+    if (this._shutDown) {
+      this.tryEmit(event);
+      return Promise.resolve();
+    }
     if (this._queue.size < this._limit && this._waiters.length === 0) {
       this.tryEmit(event);
       return Promise.resolve();
@@ -258,7 +274,7 @@ export class BackpressureAwareEventSink implements EventSink {
       clearTimeout(timer);
       if (timedOut) {
         const remaining = this._queue.size + this._waiters.length;
-        this._discard();
+        this._discard(options.onDiscard);
         this._report(
           new Error(
             `BackpressureAwareEventSink: drain timed out after ${timeoutMs} ms with ${remaining} events left (discarded)`,
@@ -267,13 +283,14 @@ export class BackpressureAwareEventSink implements EventSink {
         );
       }
     } else {
-      this._discard();
+      this._discard(options.onDiscard);
     }
   }
 
-  /** Stops with a full drain, then shuts the downstream down; calling it twice is harmless. */
-  async shutdown(): Promise<void> {
-    await this.stop();
+  /** Refuses new events from now on, stops with a full drain (`options` as for {@link stop}), then shuts the downstream down; calling it twice is harmless. */
+  async shutdown(options: StopOptions = {}): Promise<void> {
+    this._shutDown = true;
+    await this.stop(options);
     try {
       await this._downstream.shutdown?.();
     } catch (e) {
@@ -340,16 +357,35 @@ export class BackpressureAwareEventSink implements EventSink {
     }
   }
 
-  private _discard(): void {
-    for (const w of this._waiters.splice(0)) {
+  private _discard(onDiscard: ((events: readonly EventEnvelope[]) => void) | undefined): void {
+    const events: EventEnvelope[] = [];
+    const waiting = this._waiters.splice(0);
+    while (this._queue.size > 0) {
+      events.push(this._queue.shift() as EventEnvelope);
+      this._discarded++;
+    }
+    for (const w of waiting) {
+      events.push(w.event);
       this._emitted++;
       this._discarded++;
       w.resolve();
     }
-    while (this._queue.size > 0) {
-      this._take();
-      this._discarded++;
+    if (onDiscard !== undefined && events.length > 0) {
+      try {
+        onDiscard(events);
+      } catch (e) {
+        this._report(e, undefined);
+      }
     }
+  }
+
+  private _refuse(event: EventEnvelope): void {
+    this._dropped++;
+    this._refused++;
+    this._report(
+      new Error(`BackpressureAwareEventSink(${this._name}): event '${event.type}' refused after shutdown`),
+      event,
+    );
   }
 
   private async _drain(): Promise<void> {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, EventSink } from '../runtime/types.js';
-import type { BatchWriter } from './batch-writer.js';
+import type { BatchResult, BatchWriter } from './batch-writer.js';
 
 /** Bounded, jittered exponential backoff for one batch; after it the batch goes to the dead-letter file. */
 export interface RetryOptions {
@@ -38,6 +38,14 @@ export interface ResilientSinkOptions {
   ) => void;
   /** Source of randomness for the jitter, in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
+  /** How a backoff delay is waited for (tests pass a recorder). Default: a timer. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Options of {@link ResilientSink.shutdown}. */
+export interface ResilientShutdownOptions {
+  /** After this many ms, stop retrying: see {@link ResilientSink.expire}. Default: no limit (every batch gets its full retry budget). */
+  readonly timeoutMs?: number;
 }
 
 /** Counters of a {@link ResilientSink}; `offered = delivered + deadLettered + dropped + pending` at every moment. */
@@ -50,7 +58,7 @@ export interface ResilientSinkMetrics {
   readonly retried: number;
   /** Events written to the dead-letter file after the retry budget or a permanent error. */
   readonly deadLettered: number;
-  /** Events lost: refused while full or after shutdown, or neither stored nor dead-lettered. */
+  /** Events lost: refused while full, or neither stored nor dead-lettered (no dead-letter file, or it could not be written). */
   readonly dropped: number;
   /** Events buffered or in flight. */
   readonly pending: number;
@@ -58,7 +66,15 @@ export interface ResilientSinkMetrics {
   readonly batches: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const timerSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+class ExpiredError extends Error {}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const detail = (error as { detail?: unknown }).detail;
+  return typeof detail === 'string' && detail !== '' ? `${error.message} (${detail})` : error.message;
+}
 
 /**
  * Batches events into a {@link BatchWriter}, one batch in flight at a time, retries failed batches with bounded jittered
@@ -77,6 +93,10 @@ export class ResilientSink implements EventSink {
   private readonly _deadLetterPath: string | undefined;
   private readonly _onError: ResilientSinkOptions['onError'];
   private readonly _random: () => number;
+  private readonly _sleep: (ms: number) => Promise<void>;
+  private _expired: Error | undefined;
+  private _onExpire: (() => void) | undefined;
+  private readonly _expiry: Promise<void>;
   private _buffer: EventEnvelope[] = [];
   private _inFlight = 0;
   private _pump: Promise<void> | undefined;
@@ -104,6 +124,10 @@ export class ResilientSink implements EventSink {
     this._deadLetterPath = options.deadLetterPath;
     this._onError = options.onError;
     this._random = options.random ?? Math.random;
+    this._sleep = options.sleep ?? timerSleep;
+    this._expiry = new Promise<void>((resolve) => {
+      this._onExpire = resolve;
+    });
   }
 
   /** A snapshot of the counters. */
@@ -128,9 +152,17 @@ export class ResilientSink implements EventSink {
     return this._emitWhenRoom(event);
   }
 
-  /** Buffers the event without waiting; drops and counts it when the buffer is full or the sink is shut down. */
+  /**
+   * Buffers the event without waiting; drops and counts it when the buffer is full. After shutdown or {@link expire}
+   * the event is dead-lettered at once (dropped and counted without a dead-letter file).
+   */
   tryEmit(event: EventEnvelope): void {
     this._offered++;
+    if ((this._closed || this._expired !== undefined) && this._deadLetterPath !== undefined) {
+      const cause = this._expired ?? new Error(`ResilientSink(${this._writer.name}): event emitted after shutdown`);
+      this._deadLetter([event], [event.id ?? `late:${randomUUID()}`], cause, 0);
+      return;
+    }
     if (this._closed || this._buffer.length + this._inFlight >= this._maxPending) {
       this._dropped++;
       if (this._dropStreak++ === 0)
@@ -168,10 +200,32 @@ export class ResilientSink implements EventSink {
     }
   }
 
-  /** Flushes, then closes the writer; later events are dropped and counted; calling it twice is harmless. */
-  shutdown(): Promise<void> {
+  /**
+   * Stops retrying from now on: an attempt in flight is abandoned (its connection reset) and every batch not yet
+   * stored, now or later, is dead-lettered (or dropped and counted without a dead-letter file) without another try.
+   * A PostgreSQL re-send of a dead-lettered batch is idempotent, so an abandoned attempt that did commit duplicates nothing there.
+   */
+  expire(reason = 'the shutdown timeout passed'): void {
+    if (this._expired !== undefined) return;
+    this._expired = new Error(`ResilientSink(${this._writer.name}): ${reason}; not retried`);
+    this._onExpire?.();
+    this._wake();
+  }
+
+  /**
+   * Flushes, then closes the writer; later events are dead-lettered (or dropped) and counted; calling it twice is
+   * harmless. With `timeoutMs`, whatever is not stored by then is dead-lettered instead of retried ({@link expire}).
+   */
+  shutdown(options: ResilientShutdownOptions = {}): Promise<void> {
     this._shutdown ??= (async () => {
-      await this.flush();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (options.timeoutMs !== undefined)
+        timer = setTimeout(() => this.expire(`shutdown timed out after ${options.timeoutMs} ms`), options.timeoutMs);
+      try {
+        await this.flush();
+      } finally {
+        clearTimeout(timer);
+      }
       this._closed = true;
       this._wake();
       try {
@@ -219,50 +273,98 @@ export class ResilientSink implements EventSink {
     }
   }
 
-  private async _deliver(events: readonly EventEnvelope[]): Promise<void> {
+  private async _deliver(batch: readonly EventEnvelope[]): Promise<void> {
     const batchId = randomUUID();
+    let events = batch;
+    let eventIds = batch.map((e, i) => e.id ?? `${batchId}:${i}`);
     const started = Date.now();
     let delay = this._initialDelayMs;
     for (let attempt = 1; ; attempt++) {
-      try {
-        await this._writer.writeBatch({ events, batchId, attempt });
-        this._delivered += events.length;
-        this._batches++;
+      if (this._expired !== undefined) {
+        this._deadLetter(events, eventIds, this._expired, attempt - 1);
         return;
+      }
+      let result: void | BatchResult;
+      try {
+        result = await this._race(this._writer.writeBatch({ events, batchId, attempt, eventIds }));
       } catch (error) {
+        if (error instanceof ExpiredError) {
+          this._deadLetter(events, eventIds, this._expired ?? error, attempt);
+          await this._resetWriter();
+          return;
+        }
         const transient = this._writer.isTransient?.(error) ?? true;
         // equal jitter: half the delay is fixed, half random, so producers that failed together spread out
         const wait = Math.min(delay, this._maxDelayMs) * (0.5 + this._random() / 2);
         if (!transient || attempt >= this._maxAttempts || Date.now() - started + wait > this._budgetMs) {
-          this._deadLetter(events, error, attempt);
-          try {
-            await this._writer.reset?.();
-          } catch {
-            // the next batch reconnects anyway
-          }
+          this._deadLetter(events, eventIds, error, attempt);
+          await this._resetWriter();
           return;
         }
         this._report(error, attempt, events.length, 'retry');
+        await this._resetWriter();
         try {
-          await this._writer.reset?.();
+          await this._race(this._sleep(wait));
         } catch {
-          // a failed reset leaves the writer disconnected, which the next attempt handles
+          // expired while waiting: the loop dead-letters the batch
         }
-        await sleep(wait);
         delay *= 2;
         this._retried += events.length;
+        continue;
       }
+      const rejected = result?.rejected ?? [];
+      this._delivered += events.length - rejected.length;
+      this._batches++;
+      if (rejected.length > 0) {
+        // the writer stored the rest: only the events it refused go to the dead-letter file, each with its reason
+        const byIndex = [...rejected].sort((a, b) => a.index - b.index);
+        for (const r of byIndex)
+          this._deadLetter([events[r.index] as EventEnvelope], [eventIds[r.index] as string], r.error, attempt);
+      }
+      return;
     }
   }
 
-  private _deadLetter(events: readonly EventEnvelope[], cause: unknown, attempt: number): void {
+  // rejects with ExpiredError once expire() is called; the raced promise's own rejection is then ignored
+  private _race<T>(p: Promise<T>): Promise<T> {
+    if (this._expired !== undefined) {
+      p.catch(() => undefined);
+      return Promise.reject(new ExpiredError('expired'));
+    }
+    return Promise.race([
+      p,
+      this._expiry.then(() => {
+        p.catch(() => undefined);
+        throw new ExpiredError('expired');
+      }),
+    ]);
+  }
+
+  private async _resetWriter(): Promise<void> {
+    try {
+      await this._writer.reset?.();
+    } catch {
+      // a failed reset leaves the writer disconnected, which the next attempt handles
+    }
+  }
+
+  private _deadLetter(
+    events: readonly EventEnvelope[],
+    eventIds: readonly string[],
+    cause: unknown,
+    attempt: number,
+  ): void {
     if (this._deadLetterPath === undefined) {
       this._dropped += events.length;
       this._report(cause, attempt, events.length, 'dropped');
       return;
     }
+    const reason = describeError(cause);
     let text = '';
-    for (const e of events) text += `${JSON.stringify({ type: e.type, data: e.data })}\n`;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as EventEnvelope;
+      text += `${JSON.stringify({ type: e.type, data: e.data, event_id: eventIds[i], error: reason })}\n`;
+    }
     try {
       mkdirSync(dirname(this._deadLetterPath), { recursive: true });
       appendFileSync(this._deadLetterPath, text);

@@ -18,7 +18,7 @@ export interface StoreSinkMetrics {
   readonly retried: number;
   /** Events written to the dead-letter file. */
   readonly deadLettered: number;
-  /** Events lost: refused by the full queue, discarded by a timed-out drain, or neither stored nor dead-lettered. */
+  /** Events lost: refused by the full queue or after shutdown, or neither stored nor dead-lettered (no dead-letter file, or it could not be written). */
   readonly dropped: number;
   /** Events queued or in flight. */
   readonly pending: number;
@@ -28,7 +28,10 @@ export interface StoreSinkMetrics {
 export interface StoreQueueOptions {
   /** Bound of the in-memory queue in front of the store. Default 10000 events. */
   readonly maxQueueSize?: number;
-  /** How long `shutdown()` drains the queue before discarding (and counting) the rest, in ms. Default 30000. */
+  /**
+   * How long `shutdown()` may take, in ms: the queue is drained and the store retries within it; then the attempt in
+   * flight is abandoned and everything left is dead-lettered (dropped and counted without a dead-letter file). Default 30000.
+   */
   readonly drainTimeoutMs?: number;
   /** Called with queue drops and hook failures (store failures go to the store options' `onError`). */
   readonly onQueueError?: BackpressureAwareEventSinkOptions['onError'];
@@ -41,6 +44,8 @@ export class StoreSink implements EventSink {
   private readonly _front: BackpressureAwareEventSink;
   private readonly _drainTimeoutMs: number;
   private _shutdown: Promise<void> | undefined;
+  // events the queue discarded on a drain timeout and handed to the store's dead-letter path instead
+  private _rescued = 0;
 
   constructor(store: ResilientSink, options: StoreQueueOptions = {}) {
     this.store = store;
@@ -61,7 +66,7 @@ export class StoreSink implements EventSink {
       delivered: s.delivered,
       retried: s.retried,
       deadLettered: s.deadLettered,
-      dropped: q.dropped + q.discarded + q.failed + s.dropped,
+      dropped: q.dropped + q.discarded - this._rescued + q.failed + s.dropped,
       pending: q.offered - q.dropped - q.discarded - q.failed - q.delivered + s.pending,
     };
   }
@@ -82,11 +87,28 @@ export class StoreSink implements EventSink {
     await this.store.flush();
   }
 
-  /** Drains the queue (within `drainTimeoutMs`), flushes the store and closes its connection; calling it twice is harmless. */
+  /**
+   * Refuses new events, drains the queue and flushes the store within `drainTimeoutMs`, dead-letters whatever is left
+   * then, and closes the connection; calling it twice is harmless.
+   */
   shutdown(): Promise<void> {
     this._shutdown ??= (async () => {
-      await this._front.stop({ drain: true, timeoutMs: this._drainTimeoutMs });
-      await this.store.shutdown();
+      const timeoutMs = this._drainTimeoutMs;
+      const timer = setTimeout(() => this.store.expire(`shutdown: drainTimeoutMs (${timeoutMs} ms) passed`), timeoutMs);
+      try {
+        await this._front.shutdown({
+          drain: true,
+          timeoutMs,
+          onDiscard: (events) => {
+            // the store is expired by now: what it is handed goes straight to its dead-letter file
+            this._rescued += events.length;
+            for (const e of events) this.store.tryEmit(e);
+          },
+        });
+        await this.store.shutdown();
+      } finally {
+        clearTimeout(timer);
+      }
     })();
     return this._shutdown;
   }

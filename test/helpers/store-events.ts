@@ -33,12 +33,25 @@ export function idsOf(events: readonly EventEnvelope[]): string[] {
   return events.map((e) => (e.data as { id: string }).id);
 }
 
-export function readDeadLetter(path: string): EventEnvelope[] {
+/** One dead-letter line as written: the event, its idempotency key and why it was not stored. */
+export interface DeadLetterRecord {
+  readonly type: string;
+  readonly data?: unknown;
+  readonly event_id: string;
+  readonly error: string;
+}
+
+export function readDeadLetterRecords(path: string): DeadLetterRecord[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as EventEnvelope);
+    .map((l) => JSON.parse(l) as DeadLetterRecord);
+}
+
+/** The dead-lettered events as `{type, data}` (without their id and reason). */
+export function readDeadLetter(path: string): EventEnvelope[] {
+  return readDeadLetterRecords(path).map((r) => ('data' in r ? { type: r.type, data: r.data } : { type: r.type }));
 }
 
 /** Checks that every expected id occurs exactly once across the given lists; returns the missing and duplicated ids. */

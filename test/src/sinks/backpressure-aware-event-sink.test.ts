@@ -345,3 +345,37 @@ describe('BackpressureAwareEventSink', () => {
     });
   });
 });
+
+describe('BackpressureAwareEventSink after shutdown (issue 9)', () => {
+  it('refuses tryEmit and emit after shutdown(), counts the refusals and never reaches the shut-down downstream', async () => {
+    const downstream = new CollectingEventSink();
+    const onError = vi.fn();
+    const sink = new BackpressureAwareEventSink({ downstream, onError });
+    expect(sink.tryEmit({ type: 'a.before' })).toBe(true);
+    await sink.shutdown();
+    expect(sink.tryEmit({ type: 'a.after' })).toBe(false);
+    await sink.emit({ type: 'a.after.emit' });
+    await sink.flush();
+    expect(downstream.events.map((e) => e.type)).toEqual(['a.before']);
+    const m = sink.metrics;
+    expect(m).toMatchObject({ offered: 3, emitted: 1, delivered: 1, dropped: 2, refused: 2, queueFullCount: 0 });
+    expect(m.emitted + m.dropped).toBe(m.offered);
+    expect(String((onError.mock.calls[0] as [Error])[0].message)).toMatch(/'a.after' refused after shutdown/);
+  });
+
+  it('hands what a stop without drain discards to onDiscard, oldest first', async () => {
+    const never: EventSink = { emit: () => new Promise<void>(() => undefined), tryEmit: () => undefined };
+    const sink = new BackpressureAwareEventSink({ downstream: never, maxQueueSize: 10 });
+    for (const type of ['a.1', 'a.2', 'a.3']) sink.tryEmit({ type });
+    await new Promise((r) => setImmediate(r));
+    const discarded: string[] = [];
+    await sink.stop({
+      drain: true,
+      timeoutMs: 20,
+      onDiscard: (events) => discarded.push(...events.map((e) => e.type)),
+    });
+    // a.1 is stuck in the downstream; the rest is handed over
+    expect(discarded).toEqual(['a.2', 'a.3']);
+    expect(sink.metrics.discarded).toBe(2);
+  });
+});

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EventEnvelope } from '../../../src/runtime/types.js';
 import { ResilientSink, StoreSink, type BatchWriter, type WriteBatch } from '../../../src/stores/index.js';
-import { exactlyOnce, idsOf, makeEvents, readDeadLetter } from '../../helpers/store-events.js';
+import { exactlyOnce, idsOf, makeEvents, readDeadLetter, readDeadLetterRecords } from '../../helpers/store-events.js';
 
 class MemoryWriter implements BatchWriter {
   readonly name = 'memory';
@@ -173,5 +173,143 @@ describe('StoreSink', () => {
     );
     expect({ missing, duplicated }).toEqual({ missing: [], duplicated: [] });
     expect(writer.stored.length + readDeadLetter(deadLetterPath).length).toBe(300 - refused);
+  });
+});
+
+describe('ResilientSink under faults (issue 9)', () => {
+  it('doubles the backoff delay on each retry and caps it at maxDelayMs', async () => {
+    const writer = new MemoryWriter();
+    writer.failuresLeft = 5;
+    const delays: number[] = [];
+    const sink = new ResilientSink(writer, {
+      batchSize: 1,
+      retry: { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 500 },
+      // the top of the jitter range: each wait is the full delay
+      random: () => 1 - Number.EPSILON,
+      sleep: (ms) => {
+        delays.push(Math.round(ms));
+        return Promise.resolve();
+      },
+    });
+    sink.tryEmit(makeEvents(1)[0] as EventEnvelope);
+    await sink.shutdown();
+    expect(delays).toEqual([100, 200, 400, 500, 500]);
+    expect(sink.metrics).toMatchObject({ delivered: 1, retried: 5 });
+  });
+
+  it('keeps half of each delay fixed and jitters the other half', async () => {
+    const writer = new MemoryWriter();
+    writer.failuresLeft = 3;
+    const delays: number[] = [];
+    const sink = new ResilientSink(writer, {
+      batchSize: 1,
+      retry: { maxAttempts: 4, initialDelayMs: 80, maxDelayMs: 10_000 },
+      random: () => 0,
+      sleep: (ms) => {
+        delays.push(ms);
+        return Promise.resolve();
+      },
+    });
+    sink.tryEmit(makeEvents(1)[0] as EventEnvelope);
+    await sink.shutdown();
+    expect(delays).toEqual([40, 80, 160]);
+  });
+
+  it('counts the events a writer rejects as dead-lettered with their reason, the rest as delivered', async () => {
+    const stored: EventEnvelope[] = [];
+    const writer: BatchWriter = {
+      name: 'partial',
+      async writeBatch(batch) {
+        await Promise.resolve();
+        stored.push(...batch.events.filter((_, i) => i !== 1));
+        return {
+          rejected: [
+            { index: 1, error: new Error('WRONGTYPE Operation against a key holding the wrong kind of value') },
+          ],
+        };
+      },
+    };
+    const deadLetterPath = join(dir, 'dead.ndjson');
+    const sink = new ResilientSink(writer, { batchSize: 3, deadLetterPath });
+    const events = makeEvents(3);
+    for (const e of events) sink.tryEmit(e);
+    await sink.shutdown();
+    expect(sink.metrics).toMatchObject({ offered: 3, delivered: 2, deadLettered: 1, dropped: 0, retried: 0 });
+    const [record] = readDeadLetterRecords(deadLetterPath);
+    expect(record).toMatchObject({
+      type: events[1]?.type,
+      data: events[1]?.data,
+      error: expect.stringMatching(/WRONGTYPE/),
+    });
+    expect(record?.event_id).toMatch(/:1$/);
+  });
+
+  it('passes each event id to the writer, the same on every attempt, and writes it to the dead-letter file', async () => {
+    const writer = new MemoryWriter();
+    writer.failuresLeft = 2;
+    const deadLetterPath = join(dir, 'dead.ndjson');
+    const sink = new ResilientSink(writer, {
+      batchSize: 2,
+      retry: { maxAttempts: 2, initialDelayMs: 1 },
+      deadLetterPath,
+    });
+    sink.tryEmit({ type: 'a.one', id: 'my-own-id' });
+    sink.tryEmit({ type: 'a.two' });
+    await sink.shutdown();
+    expect(writer.batches[0]?.eventIds).toEqual(writer.batches[1]?.eventIds);
+    expect(writer.batches[0]?.eventIds[0]).toBe('my-own-id');
+    expect(readDeadLetterRecords(deadLetterPath).map((r) => r.event_id)).toEqual(writer.batches[0]?.eventIds);
+  });
+
+  it('on a shutdown timeout abandons the attempt in flight and dead-letters everything left, untried', async () => {
+    const attempts: WriteBatch[] = [];
+    const hanging: BatchWriter = {
+      name: 'hanging',
+      writeBatch(batch) {
+        attempts.push(batch);
+        return new Promise<void>(() => undefined);
+      },
+      reset: vi.fn(() => Promise.resolve()),
+    };
+    const deadLetterPath = join(dir, 'dead.ndjson');
+    const sink = new ResilientSink(hanging, {
+      batchSize: 10,
+      maxPendingEvents: 100,
+      retry: { maxAttempts: 100, budgetMs: 3_600_000 },
+      deadLetterPath,
+    });
+    const events = makeEvents(95);
+    for (const e of events) sink.tryEmit(e);
+    await sink.shutdown({ timeoutMs: 30 });
+    expect(attempts).toHaveLength(1);
+    expect(hanging.reset).toHaveBeenCalled();
+    expect(sink.metrics).toMatchObject({ offered: 95, delivered: 0, deadLettered: 95, dropped: 0, pending: 0 });
+    expect(idsOf(readDeadLetter(deadLetterPath))).toEqual(idsOf(events));
+    sink.tryEmit({ type: 'a.late' });
+    expect(sink.metrics).toMatchObject({ offered: 96, deadLettered: 96 });
+  });
+});
+
+describe('StoreSink shutdown (issue 9)', () => {
+  it('honours drainTimeoutMs against a store that never answers and dead-letters every event, dropping none', async () => {
+    const hanging: BatchWriter = { name: 'hanging', writeBatch: () => new Promise<void>(() => undefined) };
+    const deadLetterPath = join(dir, 'dead.ndjson');
+    const sink = new StoreSink(
+      new ResilientSink(hanging, {
+        batchSize: 50,
+        maxPendingEvents: 100,
+        retry: { maxAttempts: 100, budgetMs: 3_600_000 },
+        deadLetterPath,
+      }),
+      { maxQueueSize: 1000, drainTimeoutMs: 50 },
+    );
+    const events = makeEvents(1000);
+    for (const e of events) expect(sink.tryEmit(e)).toBe(true);
+    await sink.shutdown();
+    const m = sink.metrics;
+    expect(m).toMatchObject({ emitted: 1000, delivered: 0, deadLettered: 1000, dropped: 0, pending: 0 });
+    expect(exactlyOnce(idsOf(events), idsOf(readDeadLetter(deadLetterPath)))).toEqual({ missing: [], duplicated: [] });
+    expect(sink.tryEmit(makeEvents(1)[0] as EventEnvelope)).toBe(false);
+    expect(sink.metrics.emitted).toBe(sink.metrics.delivered + sink.metrics.deadLettered + sink.metrics.dropped);
   });
 });
