@@ -1,6 +1,7 @@
 // phase 3: all naming and JSON-type to TS-type mapping; templates only loop and branch over this model
 import { SchemaError } from '../src/errors.js';
 import type { ResolvedEvent, ResolvedSet } from './resolve.js';
+import { isDataKeyword, isNonTypeKeyword, undescribedFields } from './schema-rules.js';
 
 /** Every name generated for one event, all derived from its type string by {@link deriveNames}. */
 export interface EventNames {
@@ -53,7 +54,6 @@ export interface EventModel {
   readonly dir: string;
   /** `../../../src/runtime/index.js` or a package specifier: how generated code reaches the runtime. */
   readonly runtimeImport: string;
-  readonly formatsImport: string;
   readonly hasTimestamp: boolean;
   readonly open: boolean;
   readonly required: readonly string[];
@@ -61,6 +61,8 @@ export interface EventModel {
   readonly fields: readonly FieldModel[];
   readonly examples: readonly string[];
   readonly dereferenced: Record<string, unknown>;
+  /** The payload schema as the type compiler reads it: see {@link typesSchema}. */
+  readonly typesSchema: Record<string, unknown>;
 }
 
 /** The whole model: events sorted by type, plus families for grouping. */
@@ -146,6 +148,33 @@ function oneLine(s: unknown): string {
     .trim();
 }
 
+/**
+ * The payload schema as json-schema-to-typescript reads it: without the keywords that say nothing about the type
+ * (vendor keywords, `$id`, `$schema`, examples, titles), and with 2020-12 tuples in the draft-07 form that compiler
+ * understands: `prefixItems` + `items` become `items: [...]` + `additionalItems` (else `items: false` would type the
+ * tuple as `never[]`).
+ */
+export function typesSchema(dereferenced: Record<string, unknown>): Record<string, unknown> {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (isNonTypeKeyword(k)) continue;
+      out[k] = isDataKeyword(k) ? v : strip(v);
+    }
+    if (Array.isArray(out.prefixItems)) {
+      const rest = out.items;
+      out.items = out.prefixItems;
+      delete out.prefixItems;
+      if (rest === undefined) delete out.additionalItems;
+      else out.additionalItems = rest;
+    }
+    return out;
+  };
+  return strip(dereferenced) as Record<string, unknown>;
+}
+
 /** Phase 3: builds the model. `runtimeImport(dir)` says how a file in `generated/<dir>/` imports the runtime. */
 export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => string): Model {
   const taken = new Map<string, string>();
@@ -190,14 +219,8 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
           description: oneLine(p?.description),
         };
       });
-      for (const [name, p] of Object.entries(props)) {
-        if (typeof p?.description !== 'string' || p.description === '')
-          throw new SchemaError(
-            e.source.displayPath,
-            `/properties/${name}/description`,
-            'expected a description for every field',
-          );
-      }
+      const [undescribed] = undescribedFields(d);
+      if (undescribed) throw new SchemaError(e.source.displayPath, undescribed.pointer, undescribed.message);
       return {
         type: e.type,
         pattern: e.pattern,
@@ -215,7 +238,6 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
         names,
         dir: `${e.family}/${names.slug}`,
         runtimeImport: runtimeImport(2),
-        formatsImport: runtimeImport(2).replace(/index\.js$/, 'formats.js'),
         hasTimestamp: 'timestamp' in props,
         open: d.additionalProperties !== false,
         required,
@@ -223,6 +245,7 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
         fields,
         examples: ((j.examples ?? []) as unknown[]).map((x) => JSON.stringify(x, null, 2)),
         dereferenced: d,
+        typesSchema: typesSchema(d),
       };
     });
   const familyNames = [...new Set(events.map((e) => e.family))].sort();

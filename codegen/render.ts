@@ -36,26 +36,7 @@ function template(name: string): Handlebars.TemplateDelegate {
 }
 
 function typesInput(e: EventModel): Record<string, unknown> {
-  const strip = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(strip);
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) {
-      if (k.startsWith('x-') || k === '$id' || k === '$schema' || k === 'examples' || k === 'title') continue;
-      out[k] = k === 'const' || k === 'enum' || k === 'default' ? v : strip(v);
-    }
-    // json-schema-to-typescript reads draft-07 tuples: 2020-12 `prefixItems` + `items` become `items: [...]` +
-    // `additionalItems`, or `items: false` would type the tuple as `never[]`
-    if (Array.isArray(out.prefixItems)) {
-      const rest = out.items;
-      out.items = out.prefixItems;
-      delete out.prefixItems;
-      if (rest === undefined) delete out.additionalItems;
-      else out.additionalItems = rest;
-    }
-    return out;
-  };
-  return { ...(strip(e.dereferenced) as Record<string, unknown>), title: e.names.data };
+  return { ...e.typesSchema, title: e.names.data };
 }
 
 async function renderTypes(e: EventModel): Promise<string> {

@@ -4,18 +4,18 @@ import { _ } from 'ajv';
 import { SchemaError } from '../src/errors.js';
 import { formats } from '../src/runtime/formats.js';
 import type { LoadedSchema } from './load.js';
+import {
+  exampleProblems,
+  escapePointer,
+  ID_BASE,
+  isDataKeyword,
+  isEventSchema,
+  pointerGet,
+  VENDOR_KEYWORDS,
+} from './schema-rules.js';
 
-/** The `$id` prefix every schema's `$id` starts with, followed by its path below `schemas/`. */
-export const ID_BASE = 'https://stageflow-events.dev/schemas/';
-
-/** The vendor keywords our schemas use, which ajv's strict mode must be told about. */
-export const VENDOR_KEYWORDS = [
-  'x-event-type',
-  'x-event-type-pattern',
-  'x-event-type-template',
-  'x-family',
-  'x-version',
-] as const;
+// kept here for callers that imported them from resolve before the rules got their own module
+export { ID_BASE, VENDOR_KEYWORDS };
 
 /** A schema that describes one event type, checked and with every `$ref` inlined. */
 export interface ResolvedEvent {
@@ -48,21 +48,6 @@ export function createAjv(): Ajv2020 {
   return ajv;
 }
 
-function pointerGet(root: unknown, pointer: string): unknown {
-  if (pointer === '' || pointer === '/') return root;
-  let node: unknown = root;
-  for (const raw of pointer.replace(/^\//, '').split('/')) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object' || !(key in node)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 /** Checks one schema's required top-level shape; the message names the keyword and what was expected. */
 function checkShape(s: LoadedSchema): void {
   const j = s.json;
@@ -76,8 +61,7 @@ function checkShape(s: LoadedSchema): void {
     fail('/$id', `expected '${expectedId}' (derived from the path), got ${JSON.stringify(j.$id)}`);
   if (typeof j.title !== 'string' || j.title === '') fail('/title', 'expected a non-empty string');
   if (typeof j.description !== 'string' || j.description === '') fail('/description', 'expected a non-empty string');
-  const isEvent = 'x-event-type' in j || 'x-event-type-pattern' in j;
-  if (!isEvent) {
+  if (!isEventSchema(j)) {
     if (!('$defs' in j))
       fail('', "expected 'x-event-type' or 'x-event-type-pattern' (an event), or '$defs' (shared definitions)");
     return;
@@ -174,21 +158,21 @@ function deref(
   for (const [k, v] of Object.entries(obj)) {
     if (k === '$ref') continue;
     // examples and enum/const values are data, not schemas: never walk into them
-    out[k] =
-      k === 'examples' || k === 'const' || k === 'enum' || k === 'default'
-        ? v
-        : deref(byFile, from, v, `${at}/${escapePointer(k)}`, seen);
+    out[k] = isDataKeyword(k) ? v : deref(byFile, from, v, `${at}/${escapePointer(k)}`, seen);
   }
   return out;
 }
 
-/** Unused `$defs` in a shared-definitions file, reported by the schema linter. */
+/**
+ * Adds to `into` every `$ref` under `node` (never inside data such as examples), as an absolute URL resolved against
+ * the file `from` (its path below `schemas/`), and returns `into`. The schema linter uses it to report unused `$defs`.
+ */
 export function collectRefs(node: unknown, into: Set<string>, from: string): Set<string> {
   if (Array.isArray(node)) for (const v of node) collectRefs(v, into, from);
   else if (node !== null && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string') into.add(new URL(v, ID_BASE + from).href);
-      else if (k !== 'examples') collectRefs(v, into, from);
+      else if (!isDataKeyword(k)) collectRefs(v, into, from);
     }
   }
   return into;
@@ -210,7 +194,7 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
   const claimed = new Map<string, string>();
   for (const s of loaded) {
     const j = s.json;
-    if (!('x-event-type' in j) && !('x-event-type-pattern' in j)) {
+    if (!isEventSchema(j)) {
       deref(byFile, s, j, '', []);
       continue;
     }
@@ -243,19 +227,8 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
       throw new SchemaError(e.source.displayPath, '', `does not compile: ${(cause as Error).message}`, { cause });
     }
     if (!validate) throw new SchemaError(e.source.displayPath, '/$id', `ajv did not register '${e.id}'`);
-    const examples = e.source.json.examples;
-    if (!Array.isArray(examples) || examples.length === 0)
-      throw new SchemaError(e.source.displayPath, '/examples', 'expected at least one example payload');
-    examples.forEach((ex, i) => {
-      if (!validate(ex)) {
-        const err = validate.errors?.[0];
-        throw new SchemaError(
-          e.source.displayPath,
-          `/examples/${i}`,
-          `the example does not validate: ${err?.instancePath || '/'} ${err?.message ?? ''}`.trim(),
-        );
-      }
-    });
+    const [problem] = exampleProblems(e.source.json, validate);
+    if (problem) throw new SchemaError(e.source.displayPath, problem.pointer, problem.message);
   }
   for (const e of events) {
     if (!e.pattern) continue;

@@ -3,13 +3,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { exampleProblems, isEventSchema, VENDOR_KEYWORDS } from '../codegen/schema-rules.js';
 
 const addFormats = addFormatsModule.default;
 const root = new URL('..', import.meta.url).pathname;
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 addFormats(ajv);
-for (const k of ['x-event-type', 'x-event-type-pattern', 'x-event-type-template', 'x-family', 'x-version'])
-  ajv.addKeyword(k);
+for (const k of VENDOR_KEYWORDS) ajv.addKeyword(k);
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -21,7 +21,7 @@ const events: { file: string; schema: any; type?: string | undefined; pattern?: 
 for (const f of files) {
   const schema = JSON.parse(readFileSync(f, 'utf8'));
   ajv.addSchema(schema);
-  if (schema['x-event-type'] || schema['x-event-type-pattern'])
+  if (isEventSchema(schema))
     events.push({
       file: relative(root, f),
       schema,
@@ -32,14 +32,9 @@ for (const f of files) {
 let bad = 0;
 for (const e of events) {
   const v = ajv.getSchema(e.schema.$id)!;
-  for (const [i, ex] of (e.schema.examples ?? []).entries())
-    if (!v(ex)) {
-      bad++;
-      console.log(`${e.file} example ${i}:`, JSON.stringify(v.errors));
-    }
-  if (!e.schema.examples?.length) {
+  for (const p of exampleProblems(e.schema, v)) {
     bad++;
-    console.log(`${e.file}: no examples`);
+    console.log(`${e.file} at ${p.pointer}: ${p.message}`);
   }
 }
 const sample = join(root, 'test', 'fixtures', 'snapshots', 'reference-sample.ndjson');

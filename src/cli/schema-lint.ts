@@ -1,5 +1,14 @@
 import { loadSchemas, type LoadedSchema } from '../../codegen/load.js';
-import { collectRefs, createAjv, ID_BASE, resolveSchemas } from '../../codegen/resolve.js';
+import { collectRefs, createAjv, resolveSchemas } from '../../codegen/resolve.js';
+import {
+  escapePointer,
+  exampleProblems,
+  EXAMPLES_MISSING_MESSAGE,
+  ID_BASE,
+  isEventSchema,
+  undescribedFields,
+  walkSubschemas,
+} from '../../codegen/schema-rules.js';
 import type { PayloadFinding } from '../conformance/index.js';
 import { SchemaError } from '../errors.js';
 
@@ -22,51 +31,18 @@ function finding(file: string, pointer: string, keyword: string, message: string
   return { file, level: 'error', eventType: null, instancePath: pointer, keyword, message };
 }
 
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 function fromSchemaError(e: SchemaError): SchemaLintFinding {
   return finding(e.file, e.pointer, 'schema', e.message.slice(e.message.indexOf(': ') + 2));
-}
-
-// walks every subschema (not examples) calling visit with its pointer
-function walk(node: unknown, pointer: string, visit: (n: Record<string, unknown>, p: string) => void): void {
-  if (node === null || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    node.forEach((v, i) => {
-      walk(v, `${pointer}/${i}`, visit);
-    });
-    return;
-  }
-  const obj = node as Record<string, unknown>;
-  visit(obj, pointer);
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === 'examples' || k === 'const' || k === 'enum' || k === 'default') continue;
-    if (k === 'properties' && v !== null && typeof v === 'object') {
-      for (const [name, sub] of Object.entries(v)) walk(sub, `${pointer}/properties/${escapePointer(name)}`, visit);
-    } else walk(v, `${pointer}/${escapePointer(k)}`, visit);
-  }
 }
 
 function lintOne(s: LoadedSchema, out: SchemaLintFinding[]): void {
   const type = (s.json['x-event-type'] ?? s.json['x-event-type-template']) as string | undefined;
   const isEvent = type !== undefined;
-  walk(s.json, '', (node, pointer) => {
+  walkSubschemas(s.json, (node, pointer) => {
+    for (const p of undescribedFields(node, pointer))
+      out.push(finding(s.displayPath, p.pointer, 'described', p.message));
     const props = node.properties;
     if (props !== null && typeof props === 'object' && !Array.isArray(props)) {
-      for (const [name, sub] of Object.entries(props)) {
-        const d = (sub as { description?: unknown } | null)?.description;
-        if (typeof d !== 'string' || d.trim() === '')
-          out.push(
-            finding(
-              s.displayPath,
-              `${pointer}/properties/${escapePointer(name)}`,
-              'described',
-              `field '${name}' has no description`,
-            ),
-          );
-      }
       const open = node.additionalProperties !== false;
       const allowed = pointer === '' && type !== undefined && OPEN_BY_DESIGN.has(type);
       if (open && !allowed)
@@ -78,7 +54,7 @@ function lintOne(s: LoadedSchema, out: SchemaLintFinding[]): void {
   if (isEvent) {
     const ex = s.json.examples;
     if (!Array.isArray(ex) || ex.length === 0)
-      out.push(finding(s.displayPath, '/examples', 'examples', 'expected at least one example payload'));
+      out.push(finding(s.displayPath, '/examples', 'examples', EXAMPLES_MISSING_MESSAGE));
   }
 }
 
@@ -93,9 +69,9 @@ function lintExamples(loaded: readonly LoadedSchema[], out: SchemaLintFinding[])
     }
   }
   for (const s of loaded) {
-    const ex = s.json.examples;
-    if (!('x-event-type' in s.json) && !('x-event-type-pattern' in s.json)) continue;
-    if (typeof s.json.$id !== 'string' || !Array.isArray(ex)) continue;
+    if (!isEventSchema(s.json)) continue;
+    // a missing or empty example list is lintOne's finding; here only the examples that do not validate
+    if (typeof s.json.$id !== 'string' || !Array.isArray(s.json.examples) || s.json.examples.length === 0) continue;
     let validate: ReturnType<typeof ajv.getSchema>;
     try {
       validate = ajv.getSchema(s.json.$id);
@@ -103,18 +79,8 @@ function lintExamples(loaded: readonly LoadedSchema[], out: SchemaLintFinding[])
       continue;
     }
     if (validate === undefined) continue;
-    ex.forEach((example, i) => {
-      if (validate(example)) return;
-      for (const err of validate.errors ?? [])
-        out.push(
-          finding(
-            s.displayPath,
-            `/examples/${i}${err.instancePath}`,
-            'examples',
-            `the example does not validate: ${err.message ?? err.keyword}`,
-          ),
-        );
-    });
+    for (const p of exampleProblems(s.json, validate))
+      out.push(finding(s.displayPath, p.pointer, 'examples', p.message));
   }
 }
 
