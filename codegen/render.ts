@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { compile as compileTypes } from 'json-schema-to-typescript';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import { IndentationText, Project, QuoteKind, type SourceFile } from 'ts-morph';
 import { SchemaError } from '../src/errors.js';
+import { formatGeneratedTypes, Unformattable } from './ts-format.js';
 import type { EventModel, Model } from './model.js';
 import type { ResolvedSet } from './resolve.js';
 
@@ -39,18 +39,35 @@ function typesInput(e: EventModel): Record<string, unknown> {
   return { ...e.typesSchema, title: e.names.data };
 }
 
+const typesStyle = { singleQuote: true, printWidth: 120, trailingComma: 'all' } as const;
+
+/**
+ * Formats json-schema-to-typescript's raw output. Our own printer covers what our schemas produce; anything else goes
+ * through prettier with the same style, which json-schema-to-typescript would have used (and which costs about a
+ * second per run, so it is only loaded when needed).
+ */
+async function formatTypes(raw: string): Promise<string> {
+  try {
+    return formatGeneratedTypes(raw);
+  } catch (e) {
+    if (!(e instanceof Unformattable)) throw e;
+    const prettier = await import('prettier');
+    return prettier.format(raw, { parser: 'typescript', filepath: 'schema.d.ts', ...typesStyle });
+  }
+}
+
 async function renderTypes(e: EventModel): Promise<string> {
-  const body = await compileTypes(typesInput(e) as never, e.names.data, {
+  const raw = await compileTypes(typesInput(e) as never, e.names.data, {
     bannerComment: banner(e.schemaPath),
     additionalProperties: false,
     strictIndexSignatures: true,
     declareExternallyReferenced: true,
     enableConstEnums: false,
-    format: true,
-    style: { singleQuote: true, printWidth: 120, trailingComma: 'all' },
+    format: false,
     unknownAny: true,
     $refOptions: { resolve: { http: false, file: false } } as never,
   });
+  const body = await formatTypes(raw);
   const envelope = [
     '',
     `/** ${e.description.replace(/\*\//g, '*\\/')} */`,
@@ -88,42 +105,64 @@ function renderValidatorTypes(e: EventModel): string {
   ].join('\n');
 }
 
-function createProject(): Project {
-  return new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
-    compilerOptions: { strict: true },
-  });
+/** A JSDoc block as the code printer writes it: one line when the text is one line, else one ` * ` line per line. */
+function jsDoc(text: string): string {
+  const lines = text.replace(/\*\//g, '*\\/').split('\n');
+  if (lines.length === 1) return `/** ${lines[0]} */\n`;
+  return `/**\n${lines.map((l) => (l === '' ? ' *' : ` * ${l}`)).join('\n')}\n */\n`;
 }
 
-/** Adds JSDoc from the schema to the emitter and its constants, through the AST rather than string pasting. */
-function documentEmitter(project: Project, e: EventModel, text: string): string {
-  const sf = project.createSourceFile(`/${e.dir}/emit.ts`, text, { overwrite: true });
-  const fn = sf.getFunctionOrThrow(e.names.emit);
+/** Puts `doc` right above the top-level declaration that starts with `head`; throws when there is none. */
+function documentDeclaration(e: EventModel, text: string, head: string, doc: string): string {
+  const at = text.startsWith(head) ? 0 : text.indexOf(`\n${head}`) + 1;
+  if (at === 0 && !text.startsWith(head))
+    throw new SchemaError(e.schemaPath, '', `codegen's emit.ts has no declaration starting '${head}'`);
+  return `${text.slice(0, at)}${jsDoc(doc)}${text.slice(at)}`;
+}
+
+/** Adds JSDoc from the schema to the emitter and its constants. */
+function documentEmitter(e: EventModel, text: string): string {
   const paramDoc = e.placeholder
     ? `\n@param ${e.placeholder} - the ${e.placeholder} that completes the type string \`${e.type}\``
     : '';
-  fn.addJsDoc({
-    description: `Emits \`${e.type}\`: ${e.description}\n${e.hasTimestamp ? 'Fills `timestamp` when the caller gives none. ' : ''}Validated under the emit-time policy, then handed to the resolved sink's \`tryEmit\`.${paramDoc}`,
-  });
-  sf.getVariableStatementOrThrow(e.names.constant).addJsDoc({
-    description: `The type string${e.placeholder ? ' template' : ''} of {@link ${e.names.emit}}'s events.`,
-  });
-  sf.getVariableStatementOrThrow(e.names.descriptor).addJsDoc({
-    description: `What the runtime knows about \`${e.type}\`: schema ${e.schemaPath}, version ${e.version}.`,
-  });
-  sf.getTypeAliasOrThrow(e.names.input).addJsDoc({
-    description: `The payload {@link ${e.names.emit}} accepts${e.hasTimestamp ? ' (`timestamp` optional)' : ''}.`,
-  });
-  return sf.getFullText();
+  let out = text;
+  out = documentDeclaration(
+    e,
+    out,
+    `export function ${e.names.emit}(`,
+    `Emits \`${e.type}\`: ${e.description}\n${e.hasTimestamp ? 'Fills `timestamp` when the caller gives none. ' : ''}Validated under the emit-time policy, then handed to the resolved sink's \`tryEmit\`.${paramDoc}`,
+  );
+  out = documentDeclaration(
+    e,
+    out,
+    `export const ${e.names.constant} `,
+    `The type string${e.placeholder ? ' template' : ''} of {@link ${e.names.emit}}'s events.`,
+  );
+  out = documentDeclaration(
+    e,
+    out,
+    `export const ${e.names.descriptor}:`,
+    `What the runtime knows about \`${e.type}\`: schema ${e.schemaPath}, version ${e.version}.`,
+  );
+  out = documentDeclaration(
+    e,
+    out,
+    `export type ${e.names.input} `,
+    `The payload {@link ${e.names.emit}} accepts${e.hasTimestamp ? ' (`timestamp` optional)' : ''}.`,
+  );
+  return out;
 }
 
-function exportedNames(sf: SourceFile): Set<string> {
-  return new Set([...sf.getExportedDeclarations().keys()]);
+/** The names a generated TypeScript/declaration file exports at the top level (a lexical scan, no compiler). */
+function exportedNames(text: string): Set<string> {
+  const out = new Set<string>();
+  const re = /^export (?:declare )?(?:const|let|function|interface|type|class|enum) ([A-Za-z_$][\w$]*)/gm;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) out.add(m[1] as string);
+  return out;
 }
 
-/** Checks, on the AST, that every event produced every artefact with the names the model promised. */
-function verifyArtefacts(project: Project, model: Model, files: Map<string, string>): void {
+/** Checks that every event produced every artefact with the names the model promised. */
+function verifyArtefacts(model: Model, files: Map<string, string>): void {
   for (const e of model.events) {
     const expect: [string, string[]][] = [
       [`${e.dir}/types.ts`, [e.names.envelope, e.names.data]],
@@ -133,7 +172,7 @@ function verifyArtefacts(project: Project, model: Model, files: Map<string, stri
     for (const [path, names] of expect) {
       const text = files.get(path);
       if (text === undefined) throw new SchemaError(e.schemaPath, '', `codegen produced no ${path}`);
-      const found = exportedNames(project.createSourceFile(`/verify/${path}`, text, { overwrite: true }));
+      const found = exportedNames(text);
       for (const n of names)
         if (!found.has(n)) throw new SchemaError(e.schemaPath, '', `codegen's ${path} does not export '${n}'`);
     }
@@ -143,47 +182,41 @@ function verifyArtefacts(project: Project, model: Model, files: Map<string, stri
   }
 }
 
-/** Builds `index.ts` with ts-morph: named exports only, sorted, no `export *`. */
-function renderIndex(project: Project, model: Model): string {
-  const sf = project.createSourceFile('/index.ts', `${banner('schemas/ (every event schema)')}\n`, { overwrite: true });
-  sf.addExportDeclaration({
-    namedExports: ['EVENT_DESCRIPTORS', 'EVENT_TYPES', 'findEventDescriptor'],
-    moduleSpecifier: './events.js',
-  });
-  sf.addExportDeclaration({ isTypeOnly: true, namedExports: ['AnyEvent', 'EventMap'], moduleSpecifier: './events.js' });
-  sf.addExportDeclaration({ namedExports: ['TypedEventSinkBase', 'dispatchEvent'], moduleSpecifier: './sink.js' });
-  sf.addExportDeclaration({ isTypeOnly: true, namedExports: ['EventHandlers'], moduleSpecifier: './sink.js' });
+/** Builds `index.ts`: named exports only, sorted, no `export *`. */
+function renderIndex(model: Model): string {
+  const lines = [
+    banner('schemas/ (every event schema)'),
+    "export { EVENT_DESCRIPTORS, EVENT_TYPES, findEventDescriptor } from './events.js';",
+    "export type { AnyEvent, EventMap } from './events.js';",
+    "export { TypedEventSinkBase, dispatchEvent } from './sink.js';",
+    "export type { EventHandlers } from './sink.js';",
+  ];
+  const list = (names: string[]): string => names.join(', ');
   for (const e of model.events) {
-    sf.addExportDeclaration({
-      isTypeOnly: true,
-      namedExports: [e.names.envelope, e.names.data].sort(),
-      moduleSpecifier: `./${e.dir}/types.js`,
-    });
-    sf.addExportDeclaration({ namedExports: [e.names.validate], moduleSpecifier: `./${e.dir}/validate.js` });
-    sf.addExportDeclaration({
-      namedExports: [e.names.constant, e.names.descriptor, e.names.emit].sort(),
-      moduleSpecifier: `./${e.dir}/emit.js`,
-    });
-    sf.addExportDeclaration({ isTypeOnly: true, namedExports: [e.names.input], moduleSpecifier: `./${e.dir}/emit.js` });
+    lines.push(`export type { ${list([e.names.envelope, e.names.data].sort())} } from './${e.dir}/types.js';`);
+    lines.push(`export { ${e.names.validate} } from './${e.dir}/validate.js';`);
+    lines.push(
+      `export { ${list([e.names.constant, e.names.descriptor, e.names.emit].sort())} } from './${e.dir}/emit.js';`,
+    );
+    lines.push(`export type { ${e.names.input} } from './${e.dir}/emit.js';`);
   }
-  return sf.getFullText();
+  return `${lines.join('\n')}\n`;
 }
 
 /** Phase 4: every generated file, keyed by its path below the output folder, with LF endings. */
 export async function render(set: ResolvedSet, model: Model): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  const project = createProject();
   for (const e of model.events) {
     files.set(`${e.dir}/types.ts`, await renderTypes(e));
     files.set(`${e.dir}/validate.js`, renderValidator(set, e));
     files.set(`${e.dir}/validate.d.ts`, renderValidatorTypes(e));
-    files.set(`${e.dir}/emit.ts`, documentEmitter(project, e, template('emit/emit.ts.hbs')(e)));
+    files.set(`${e.dir}/emit.ts`, documentEmitter(e, template('emit/emit.ts.hbs')(e)));
   }
   files.set('events.ts', template('emit/events.ts.hbs')(model));
   files.set('sink.ts', template('sink/sink.ts.hbs')(model));
   files.set('catalogue.md', template('catalogue/catalogue.md.hbs')(model));
-  files.set('index.ts', renderIndex(project, model));
-  verifyArtefacts(project, model, files);
+  files.set('index.ts', renderIndex(model));
+  verifyArtefacts(model, files);
   const sorted = new Map(
     [...files.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
