@@ -67,4 +67,25 @@ describe('stageflow-events replay with production stores', () => {
       loadAndReadBack(url.toString());
     });
   });
+
+  const redis = process.env.STAGEFLOW_TEST_REDIS_URL;
+  describe.skipIf(!redis)(`Redis${redis ? '' : ' (skipped: STAGEFLOW_TEST_REDIS_URL is not set)'}`, () => {
+    it('loads a snapshot into a Redis stream with replay --to redis:// and reads it back with --from', () => {
+      loadAndReadBack(`${redis}?stream=replay-cli-${Date.now()}-${process.pid}`);
+    });
+
+    it('exits 1 and counts the events dead-lettered when the stream key holds another type', async () => {
+      const { connectRedis } = await import('../../src/stores/index.js');
+      const stream = `replay-cli-wrongtype-${Date.now()}-${process.pid}`;
+      const c = await connectRedis(redis as string);
+      await c.set(stream, 'a string, not a stream');
+      await c.quit();
+      const r = cliRun('replay', snapshot, '--to', `${redis}?stream=${stream}`, '--format', 'json');
+      expect(r.status).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        replayed: events.length,
+        delivery: { delivered: 0, deadLettered: events.length, dropped: 0 },
+      });
+    });
+  });
 });
