@@ -1,4 +1,5 @@
 // shared bench helpers: repeated rounds, medians and ranges, because this machine's speed swings about 2x
+import os from 'node:os';
 
 /** One measured case: events (or operations) per second over several rounds. */
 export interface CaseResult {
@@ -121,4 +122,23 @@ export function printComparison(title: string, results: readonly CompareResult[]
     console.log(
       `| ${r.name} | ${rate(r.median)} | ${rate(r.min)} – ${rate(r.max)} | ${r.ratio.toFixed(2)}x (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}) |`,
     );
+}
+
+/** The machine a figure was measured on: CPU model, core count, Node version and the load average right now. */
+export function machine(): string {
+  const cpus = os.cpus();
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'} x${cpus.length}, Node ${process.version}, load ${load}`;
+}
+
+/** Prints one ratio against its peer with the machine beside it and whether it meets `target` (at least, or at most). */
+export function verdict(what: string, ratio: number, range: string, target: number, atMost = false): boolean {
+  const ok = atMost ? ratio <= target : ratio >= target;
+  console.log(
+    `${what} = ${ratio.toFixed(2)}x (${range}; target ${atMost ? '<=' : '>='} ${target}x): ${ok ? 'met' : 'NOT met'} [${machine()}]`,
+  );
+  return ok;
 }

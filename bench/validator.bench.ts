@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { validator as schemasafe } from '@exodus/schemasafe';
 import { validateStageNameCompleted } from '../generated/index.js';
-import { compare, printComparison, type CompareResult } from './harness.js';
+import { compare, machine, printComparison, verdict, type CompareResult } from './harness.js';
 
 const addFormats = addFormatsModule.default;
 const root = new URL('..', import.meta.url).pathname;
@@ -73,6 +73,7 @@ const invalid: [string, unknown][] = [
   ['stage with a dot', { ...base, stage: 'a.b' }],
 ];
 
+console.log(`machine: ${machine()}`);
 let bad = 0;
 for (const [name, v] of [
   ['generated', validateStageNameCompleted],
@@ -104,14 +105,21 @@ const results = compare(
     { name: 'generated (stageflow-events)', fn: run(validateStageNameCompleted) },
   ],
   PEER,
+  // many short interleaved rounds: a neighbour's burst then hits both sides of a per-round ratio alike
+  41,
+  60,
 );
 printComparison(
-  'validating stage.<name>.completed payloads parsed from JSON (validations per second, 11 interleaved rounds)',
+  'validating stage.<name>.completed payloads parsed from JSON (validations per second, 41 interleaved rounds of about 60 ms)',
   results,
   PEER,
 );
 const ours = results[2] as CompareResult;
-console.log(
-  `\ngenerated / ajv-full = ${ours.ratio.toFixed(2)}x (per-round range ${ours.ratioMin.toFixed(2)}–${ours.ratioMax.toFixed(2)}; target >= 3x): ${ours.ratio >= 3 ? 'met' : 'NOT met'}`,
+console.log('');
+verdict(
+  'generated / ajv+ajv-formats full',
+  ours.ratio,
+  `per-round range ${ours.ratioMin.toFixed(2)}–${ours.ratioMax.toFixed(2)}`,
+  3,
 );
 process.exitCode = bad ? 1 : 0;

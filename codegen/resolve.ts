@@ -178,11 +178,31 @@ export function collectRefs(node: unknown, into: Set<string>, from: string): Set
   return into;
 }
 
+const DYNAMIC_KEYWORDS = new Set(['unevaluatedProperties', 'unevaluatedItems', '$dynamicRef', '$dynamicAnchor']);
+
+// true when a schema (outside its examples) uses a keyword whose code needs ajv's evaluated/dynamic-anchor tracking
+function usesDynamicKeywords(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(usesDynamicKeywords);
+  if (node === null || typeof node !== 'object') return false;
+  for (const [k, v] of Object.entries(node)) {
+    if (DYNAMIC_KEYWORDS.has(k)) return true;
+    if (k !== 'examples' && k !== 'const' && k !== 'enum' && k !== 'default' && usesDynamicKeywords(v)) return true;
+  }
+  return false;
+}
+
 /** Phase 2: checks shapes, uniqueness of event types, every `$ref`, compiles all schemas and validates their examples. */
 export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
   const byFile = new Map(loaded.map((s) => [s.file, s]));
   for (const s of loaded) checkShape(s);
   const ajv = createAjv();
+  // Ajv2020 always compiles for unevaluated*/$dynamicRef: every validator then allocates a dynamicAnchors object
+  // and resets `evaluated` per call; our schemas use neither, so generate the leaner code unless one does
+  if (!loaded.some((s) => usesDynamicKeywords(s.json))) {
+    const opts = ajv.opts as { dynamicRef?: boolean; unevaluated?: boolean };
+    opts.dynamicRef = false;
+    opts.unevaluated = false;
+  }
   for (const s of loaded) {
     try {
       ajv.addSchema(s.json);

@@ -127,3 +127,16 @@ export const formats: Readonly<Record<string, (s: string) => boolean>> = Object.
   uuid: isUuid,
   'date-time': isDateTime,
 });
+
+/** True for a non-empty string without a dot: the schemas' `^[^.]+$` (stage names), with no regex. */
+export function isDotFreeName(s: string): boolean {
+  return s.length > 0 && s.indexOf('.') === -1;
+}
+
+/**
+ * Char-code stand-ins for the regex patterns our schemas use most, keyed by the pattern's source: codegen wires them
+ * into the generated validators in place of `new RegExp(source, 'u')` (each has the regex's `test` contract).
+ */
+export const patterns: Readonly<Record<string, { test(s: string): boolean }>> = Object.freeze({
+  '^[^.]+$': Object.freeze({ test: isDotFreeName }),
+});

@@ -1,7 +1,7 @@
 // what generated code may import: the ground floor of src/, which imports nothing outside src/runtime but src/errors.ts
 export { emitEvent } from './emit.js';
 export type { EmitOptions } from './emit.js';
-export { formats, isDateTime, isUuid } from './formats.js';
+export { formats, isDateTime, isDotFreeName, isUuid, patterns } from './formats.js';
 export { mergePayload, withTimestamp } from './payload.js';
 export { nowIso } from './timestamp.js';
 export type { EventDescriptor, EventEnvelope, EventSink, ValidateFunction, ValidationIssue } from './types.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isDateTime, isUuid } from '../../../src/runtime/index.js';
+import { isDateTime, isUuid, patterns } from '../../../src/runtime/index.js';
+import { validateStageNameStarted } from '../../../generated/index.js';
 
 describe('isUuid', () => {
   it.each([
@@ -57,4 +58,28 @@ describe('isDateTime', () => {
     ['trailing garbage', '2026-11-25T17:49:11Zx'],
     ['letters in the year', '20a6-11-25T17:49:11Z'],
   ])('rejects %s', (_why, s) => expect(isDateTime(s)).toBe(false));
+});
+
+describe('patterns', () => {
+  it.each(['llm', 'enrich_memory', '', 'a.b', '.', 'x.', 'ünïcode', '😀', '\ud800', 'a\nb'])(
+    "'^[^.]+$' agrees with the regex on %j",
+    (s) => expect(patterns['^[^.]+$']?.test(s)).toBe(/^[^.]+$/u.test(s)),
+  );
+
+  it('the generated validators use it and still report a pattern error', () => {
+    const base = {
+      request_id: null,
+      session_id: null,
+      user_id: null,
+      org_id: null,
+      service: 'chat',
+      status: 'started',
+      timestamp: '2026-11-25T17:49:11Z',
+      topology: null,
+      execution_mode: null,
+    };
+    expect(validateStageNameStarted({ ...base, stage: 'llm' })).toBe(true);
+    expect(validateStageNameStarted({ ...base, stage: 'a.b' })).toBe(false);
+    expect(validateStageNameStarted.errors?.[0]).toMatchObject({ instancePath: '/stage', keyword: 'pattern' });
+  });
 });
