@@ -6,6 +6,8 @@ export interface SnapshotEvent {
   readonly recordedAt?: string;
   readonly schemaId?: string | null;
   readonly schemaVersion?: number | null;
+  /** The event's idempotency key (`event_id` of a dead-letter line), re-sent with it so that a store keeps the event once. */
+  readonly eventId?: string;
 }
 
 /** Why a line could not be read as an event; `undefined` from {@link parseSnapshotLine} comes with one of these. */
@@ -32,5 +34,6 @@ export function parseSnapshotLine(text: string): SnapshotEvent | CorruptReason {
   if (typeof o.recorded_at === 'string') event.recordedAt = o.recorded_at;
   if ('schema_id' in o) event.schemaId = typeof o.schema_id === 'string' ? o.schema_id : null;
   if ('schema_version' in o) event.schemaVersion = typeof o.schema_version === 'number' ? o.schema_version : null;
+  if (typeof o.event_id === 'string') event.eventId = o.event_id;
   return event;
 }

@@ -184,9 +184,11 @@ export async function replay(source: string | Readable, options: ReplayOptions =
         }
         if (sink !== undefined) {
           try {
-            await sink.emit(
-              parsed.data === undefined ? { type: parsed.type } : { type: parsed.type, data: parsed.data },
-            );
+            const event: { type: string; data?: unknown; id?: string } = { type: parsed.type };
+            if (parsed.data !== undefined) event.data = parsed.data;
+            // a dead-letter line's event id travels with it: a store that keeps ids stores a re-sent event once
+            if (parsed.eventId !== undefined) event.id = parsed.eventId;
+            await sink.emit(event);
           } catch (e) {
             throw new ReplayError(`replay: the sink failed on line ${line.number} (event '${parsed.type}')`, {
               cause: e,
