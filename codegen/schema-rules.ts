@@ -12,6 +12,8 @@ export const VENDOR_KEYWORDS = [
   'x-event-type-template',
   'x-family',
   'x-version',
+  // the compatibility mode `diff` and `check --against` judge this event type under (backward, forward, full, none)
+  'x-compatibility',
 ] as const;
 
 /** True for a vendor keyword (`x-...`): ours, meaningful to codegen, never to a JSON Schema validator or type compiler. */

@@ -231,11 +231,11 @@ export const LABELLED_CHANGES: readonly LabelledChange[] = [
     expect: [changed('stream.chunk_dropped', false, true), changed('context.truncation', false, true)],
   },
   {
-    kind: 'edit a shared $defs (NullableString also accepts numbers)',
+    kind: 'edit a shared $defs (DurationMsInt drops its minimum)',
     edit: at('common/defs.v1.json', (j) => {
-      j.$defs.NullableString.type = ['string', 'number', 'null'];
+      delete j.$defs.DurationMsInt.minimum;
     }),
-    expect: [changed('tool.invoked', true, false), changed('stage.{name}.started', true, false)],
+    expect: [changed('provider.call.completed', true, false), changed('stage.completed', true, false)],
   },
   {
     kind: 'remove an event type',

@@ -1,12 +1,14 @@
 import { relative, resolve, sep } from 'node:path';
 import { isClean, runCodegen } from '../../../codegen/index.js';
 import { SchemaError } from '../../errors.js';
+import { MODES, type Mode } from '../../evolution/index.js';
 import { printReport, ReportBuilder } from '../findings.js';
 import type { CommandIo } from '../io.js';
 import { parsePayloadArgs, UsageError, type PayloadArgs } from '../payload-args.js';
 import { expandInputs, InputError, type PayloadInput } from '../payload-files.js';
 import { alreadyReported, lintSchemas } from '../schema-lint.js';
 import { bareOption, checkInputs } from './validate.js';
+import { compatibilityFindings } from './diff.js';
 
 const USAGE = `usage: stageflow-events check [options] [<payload path|glob|dir|->...]
 
@@ -18,6 +20,11 @@ options:
   --schemas DIR                    the schemas folder (default schemas)
   --generated DIR                  the generated folder (default generated)
   --format text|json|junit|github  report format (default text)
+  --against GIT-REF                also compare the schemas with the same folder at GIT-REF (see 'diff'): an
+                                   incompatible or undecided change made in place to an existing major version
+                                   (a *.v1.json edited or removed) is an error with its counterexample
+  --mode backward|forward|full     the compatibility mode for --against (default backward; a schema's own
+                                   x-compatibility overrides it)
   --schema <event-type>, --allow-unknown, --max-line-bytes <n>, --max-findings <n>: as for validate
 
 exit codes: 0 clean, 1 a finding, 2 usage or read error`;
@@ -27,12 +34,16 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   let args: PayloadArgs;
   let inputs: PayloadInput[];
   try {
-    args = parsePayloadArgs(argv, ['schemas', 'generated']);
+    args = parsePayloadArgs(argv, ['schemas', 'generated', 'against', 'mode']);
     if (args.help) {
       io.out(USAGE);
       return 0;
     }
     bareOption(args.schema);
+    const mode = args.extra.get('mode');
+    if (mode !== undefined && !(MODES as readonly string[]).includes(mode))
+      throw new UsageError(`--mode expects one of ${MODES.join(', ')}, got '${mode}'`);
+    if (mode !== undefined && !args.extra.has('against')) throw new UsageError('--mode needs --against GIT-REF');
     inputs = expandInputs(args.inputs, io.cwd);
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) {
@@ -90,7 +101,20 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     });
   }
 
-  const readable = await checkInputs(inputs, report, args, io, 'check');
+  let againstReadable = true;
+  const against = args.extra.get('against');
+  if (against !== undefined) {
+    const gate = compatibilityFindings(
+      { against, new: schemasDir, mode: args.extra.get('mode') as Mode | undefined },
+      io.cwd,
+    );
+    if ('error' in gate) {
+      io.err(`stageflow-events check: ${gate.error}`);
+      againstReadable = false;
+    } else for (const f of gate.findings) report.addFinding(`${show(schemasDir)}/${f.file}`, 0, f.finding);
+  }
+
+  const readable = (await checkInputs(inputs, report, args, io, 'check')) && againstReadable;
   printReport(report, args.format, (chunk) => io.write(chunk), 'stageflow-events check');
   if (!readable) return 2;
   return report.errors > 0 ? 1 : 0;

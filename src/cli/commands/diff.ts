@@ -10,6 +10,7 @@ import {
   type SchemaSet,
   type TypeDiff,
 } from '../../evolution/index.js';
+import type { PayloadFinding } from '../../conformance/index.js';
 import { REPORT_FORMATS, type ReportFormat } from '../findings.js';
 import type { CommandIo } from '../io.js';
 import { UsageError } from '../payload-args.js';
@@ -165,6 +166,43 @@ export function formatDiffReport(
       return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="stageflow-events diff" tests="${cases.length}" failures="${failures}" errors="0">\n${suite}\n</testsuites>\n`;
     }
   }
+}
+
+/**
+ * The gate of `check --against`: one error finding per break or undecided place that decides the verdict of an
+ * event type changed or removed in place (an added type, such as a new major version, never fails the gate).
+ */
+export function compatibilityFindings(
+  options: DiffCommandOptions,
+  cwd: string,
+): { findings: { file: string; finding: PayloadFinding }[] } | { error: string } {
+  let report: DiffReport;
+  try {
+    report = diffFromOptions(options, cwd).report;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof SchemaSourceError || e instanceof RefError || e instanceof CompileError)
+      return { error: e.message };
+    throw e;
+  }
+  const findings: { file: string; finding: PayloadFinding }[] = [];
+  for (const t of report.types) {
+    if (t.change === 'added' || t.compatible === true) continue;
+    for (const f of t.findings) {
+      if (!counts(t, f)) continue;
+      findings.push({
+        file: t.file,
+        finding: {
+          level: 'error',
+          eventType: t.eventType,
+          instancePath: f.instancePath,
+          keyword: 'compatibility',
+          message: `${f.decided ? 'breaks' : 'cannot decide'} ${f.direction} compatibility (${t.mode}) of v${t.version} [${f.keyword}]: ${f.message}${f.decided ? `; counterexample: ${JSON.stringify(f.counterexample)}` : ''}`,
+          hint: f.hint,
+        },
+      });
+    }
+  }
+  return { findings };
 }
 
 /** `stageflow-events diff` on parsed options: exit 0 compatible under the mode, 1 breaking or undecided, 2 usage or read error. */
