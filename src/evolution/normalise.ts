@@ -3,11 +3,12 @@
 // reads. Equivalent rewrites meet here: a $ref and its inlined content, enum order, key order, `const` and a
 // one-value `enum`, `exclusiveMinimum: -1` and `minimum: 0` on integers all normalise to the same thing.
 
+import { escapePointer, ID_BASE, isDataKeyword, isVendorKeyword, pointerGet } from '../../codegen/schema-rules.js';
+
+export { escapePointer, ID_BASE };
+
 /** A schema folder as parsed JSON, keyed by the path below the folder with forward slashes (`tool/tool.invoked.v1.json`). */
 export type SchemaSet = ReadonlyMap<string, unknown>;
-
-/** The `$id` prefix our schemas use, followed by the path below `schemas/`. */
-export const ID_BASE = 'https://stageflow-events.dev/schemas/';
 
 /** The JSON types the analysis splits on (`integer` is a `number` branch with `integer: true`). */
 export type Kind = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object';
@@ -118,16 +119,7 @@ const KNOWN = new Set([
 
 /** A non-schema keyword: annotations and vendor `x-` keywords (codegen's metadata, `x-compatibility`). */
 export function isAnnotation(keyword: string): boolean {
-  return ANNOTATIONS.has(keyword) || keyword.startsWith('x-');
-}
-
-/** Escapes one JSON Pointer segment (RFC 6901). */
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function unescapePointer(segment: string): string {
-  return decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+  return ANNOTATIONS.has(keyword) || isVendorKeyword(keyword);
 }
 
 /** A `$ref` the schemas of one side cannot resolve. */
@@ -158,17 +150,6 @@ function indexSet(set: SchemaSet): Map<string, string> {
     byUri.set(baseOf(file, json).split('#')[0] as string, file);
   }
   return byUri;
-}
-
-function pointerGet(root: unknown, pointer: string): unknown {
-  if (pointer === '' || pointer === '/') return root;
-  let node: unknown = root;
-  for (const raw of pointer.replace(/^\//, '').split('/')) {
-    const key = unescapePointer(raw);
-    if (node === null || typeof node !== 'object' || !(key in node)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }
 
 /**
@@ -207,7 +188,7 @@ export function inlineRefs(set: SchemaSet, file: string): unknown {
     for (const [k, v] of Object.entries(obj)) {
       if (k === '$ref' || isAnnotation(k)) continue;
       // enum/const values are data, never schemas
-      out[k] = k === 'enum' || k === 'const' ? v : walk(v, inFile, seen);
+      out[k] = isDataKeyword(k) ? v : walk(v, inFile, seen);
     }
     return out;
   };
