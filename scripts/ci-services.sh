@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # installs (Debian packages) and starts redis-server and PostgreSQL on 127.0.0.1 for the store tests, idempotently,
+# and installs chromium (the report's browser tests) and prometheus (the metrics test starts its own server),
 # then prints `export STAGEFLOW_TEST_POSTGRES_URL=...` and `export STAGEFLOW_TEST_REDIS_URL=...` for `eval`.
 # all progress goes to stderr so that stdout carries only the export lines. runs as root (CI) or with sudo rights.
 set -euo pipefail
@@ -20,6 +21,16 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v pg_ctlcluster >/dev
   log "installing postgresql and redis-server"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >&2
+fi
+
+# the browser the report tests drive (playwright-core, headless) and the Prometheus server the metrics test starts
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/prometheus ] || missing+=(prometheus)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
 # redis: a private instance on loopback, with an append-only file so that a restart keeps the stream

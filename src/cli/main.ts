@@ -30,6 +30,11 @@ const COMMANDS: Readonly<Record<string, { readonly summary: string; readonly loa
     summary: 'replay a snapshot through validation into a sink',
     load: async () => (await import('./commands/replay.js')).run,
   },
+  report: {
+    summary:
+      'write a self-contained HTML run report (timeline, outcomes, percentiles, findings) of a snapshot or store',
+    load: async () => (await import('./commands/report.js')).run,
+  },
   demo: {
     summary: 'run the demo pipeline on embedded defaults, record and replay its events',
     load: async () => (await import('./commands/demo.js')).run,

@@ -60,6 +60,8 @@ describe('stageflow-events demo', () => {
       expect(result.stdout).toMatch(new RegExp(`\\n  ${family}\\s+\\d+\\n`));
     }
     expect(result.stdout).toContain(`snapshot: ${join(dir, 'out', 'events.ndjson')}`);
+    expect(result.stdout).toContain(`report: ${join(dir, 'out', 'report.html')}`);
+    expect(readFileSync(join(dir, 'out', 'report.html'), 'utf8')).toContain('support_chat');
     expect(result.stdout).toMatch(/replay: (\d+) lines read, \1 valid, 0 invalid, 0 corrupt/);
   });
 

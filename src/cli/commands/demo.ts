@@ -9,13 +9,15 @@ import { CollectingEventSink, CompositeEventSink, NdjsonFileEventSink } from '..
 import type { EventSink } from '../../sinks/index.js';
 import { configureValidation, getValidationOptions } from '../../runtime/validation-policy.js';
 import type { CommandIo } from '../io.js';
+import { writeReport } from './report.js';
 import { maskTarget, storeSinkFromTarget } from '../../stores/index.js';
 
 const USAGE = `usage: stageflow-events demo [--out <dir>] [--store sqlite:<path>]
 
 Runs a demo support-chat pipeline on embedded defaults (parallel stages, a guard that fails once and is retried,
 a tool call with approval, a streaming stage, a subpipeline, wide events on, emit-time validation 'throw'),
-records every event to <dir>/events.ndjson, replays the snapshot through validation and prints a summary.
+records every event to <dir>/events.ndjson, replays the snapshot through validation, writes the HTML run report
+<dir>/report.html (see 'stageflow-events report') and prints a summary.
 
 options:
   --out <dir>   where to write events.ndjson (default: a fresh temporary directory)
@@ -142,6 +144,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   io.out(`  ${'total'.padEnd(Math.max(6, ...[...families.keys()].map((f) => f.length)))}  ${collected.events.length}`);
   io.out('');
   io.out(`snapshot: ${path}`);
+  const report = await writeReport(path, join(dir, 'report.html'), { title: "stageflow demo run: 'support_chat'" });
+  io.out(`report: ${report.path}`);
   if (store !== undefined && args.store !== undefined) {
     const m = store.metrics;
     io.out(
