@@ -55,3 +55,24 @@ export async function invokeWithTimeout(
     guard.catch(() => undefined);
   }
 }
+
+/**
+ * Runs one try of a stage that has no timeout: races the runner against `runAborted` (the run's one shared promise that
+ * rejects when the run is cancelled), so no AbortController, guard promise or listener is made per stage. Settles like
+ * {@link invokeWithTimeout}: on cancellation it waits up to the grace period for the runner before rejecting.
+ */
+export async function invokeUntilAborted(
+  spec: StageSpec,
+  ctx: StageContext,
+  runAborted: Promise<never>,
+  cancelGraceMs: number,
+): Promise<StageOutput | undefined> {
+  const running = Promise.resolve().then(() => spec.runner(ctx));
+  try {
+    const out = await Promise.race([running, runAborted]);
+    return out instanceof StageOutput ? out : undefined;
+  } catch (e) {
+    if (ctx.signal.aborted) await settle(running, cancelGraceMs);
+    throw e;
+  }
+}

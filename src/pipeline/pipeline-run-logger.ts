@@ -84,8 +84,21 @@ export class NoOpPipelineRunLogger implements PipelineRunLogger {
   logRunCancelled(): void {}
 }
 
-function base(run: RunIdentity) {
-  const b = {
+// the keys every pipeline.* event starts with; callers add theirs with Object.assign (a spread followed by more keys
+// leaves V8's fast clone path on Node 20)
+function base(run: RunIdentity): {
+  pipeline_run_id: string;
+  request_id: string | null;
+  session_id: string | null;
+  user_id: string | null;
+  org_id: string | null;
+  topology: string | null;
+  execution_mode: string | null;
+  service: string;
+  pipeline_name: string;
+  parent_run_id?: string;
+} {
+  const b: ReturnType<typeof base> = {
     pipeline_run_id: run.pipelineRunId,
     request_id: run.requestId,
     session_id: run.sessionId,
@@ -96,7 +109,8 @@ function base(run: RunIdentity) {
     service: run.service,
     pipeline_name: run.pipelineName,
   };
-  return run.parentRunId === null ? b : { ...b, parent_run_id: run.parentRunId };
+  if (run.parentRunId !== null) b.parent_run_id = run.parentRunId;
+  return b;
 }
 
 /** Writes the run lifecycle as validated `pipeline.started|completed|failed|cancelled` events to a sink (default: the resolved sink). */
@@ -111,33 +125,29 @@ export class EventPipelineRunLogger implements PipelineRunLogger {
     // the run's trace, when a span is active (the tracing interceptor's run span): lets a report link to the trace
     const span = trace.getSpanContext(activeOtelContext());
     const traceId = span !== undefined && isSpanContextValid(span) ? span.traceId : undefined;
-    emitPipelineStarted(
-      {
-        ...base(input.run),
-        stages: [...input.stages],
-        ...(traceId === undefined ? {} : { trace_id: traceId }),
-      },
-      this._options,
-    );
+    const payload: Parameters<typeof emitPipelineStarted>[0] = Object.assign(base(input.run), {
+      stages: [...input.stages],
+    });
+    if (traceId !== undefined) payload.trace_id = traceId;
+    emitPipelineStarted(payload, this._options);
   }
 
   logRunCompleted(input: RunCompletedLog): void {
     emitPipelineCompleted(
-      { ...base(input.run), duration_ms: input.durationMs, stage_counts: { ...input.stageCounts } },
+      Object.assign(base(input.run), { duration_ms: input.durationMs, stage_counts: { ...input.stageCounts } }),
       this._options,
     );
   }
 
   logRunFailed(input: RunFailedLog): void {
     emitPipelineFailed(
-      {
-        ...base(input.run),
+      Object.assign(base(input.run), {
         duration_ms: input.durationMs,
         error: input.error,
         error_code: input.errorCode,
         retryable: input.retryable,
         failed_stage: input.stage,
-      },
+      }),
       this._options,
     );
   }
