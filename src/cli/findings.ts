@@ -1,4 +1,5 @@
 import { formatPayloadFinding, type PayloadFinding } from '../conformance/index.js';
+import { escapeControl } from '../io/printable.js';
 
 /** One CLI finding: a {@link PayloadFinding} placed at a file and 1-based line (0 when it concerns the whole file). */
 export interface Finding extends PayloadFinding {
@@ -98,9 +99,20 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Formats one finding for people: `file:line: error: type /pointer: message (expected X, got Y); did you mean 'z'? [keyword]`. */
+/**
+ * Formats one finding for people: `file:line: error: type /pointer: message (expected X, got Y); did you mean 'z'? [keyword]`.
+ * Control characters from the input (ESC, CR, LF, ...) are escaped as `\uXXXX`: one finding is always one line.
+ */
 export function formatFindingText(f: Finding): string {
-  return `${f.line > 0 ? `${f.file}:${f.line}` : f.file}: ${formatPayloadFinding(f)}`;
+  return escapeControl(`${f.line > 0 ? `${f.file}:${f.line}` : f.file}: ${formatPayloadFinding(f)}`);
+}
+
+// JSON.stringify escapes C0 controls; these are valid JSON raw but act on terminals and editors, and only occur in strings
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** The report as one line of JSON, every control character escaped. */
+export function formatJson(report: Report): string {
+  return JSON.stringify(report).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The one-line summary the text format ends with. */
@@ -111,7 +123,7 @@ export function summaryLine(b: ReportBuilder | (Report & { errors?: number; warn
 }
 
 function xmlEscape(s: string): string {
-  return s
+  return escapeControl(s)
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
@@ -138,10 +150,11 @@ export function formatJunit(report: Report, suiteName = 'stageflow-events valida
     const cases: string[] = [];
     for (const [line, list] of [...lines].sort((a, b) => a[0] - b[0])) {
       const type = list[0]?.eventType ?? 'payload';
-      const body = list.map((f) => formatFindingText(f)).join('\n');
+      // each finding is escaped to one line before the lines are joined, so the newlines left are ours
+      const body = list.map((f) => xmlEscape(formatFindingText(f))).join('\n');
       const first = list[0];
       cases.push(
-        `    <testcase classname="${xmlEscape(name)}" name="${xmlEscape(`line ${line}: ${type}`)}"><failure message="${xmlEscape(first === undefined ? '' : `${first.instancePath} ${first.message}`.trim())}" type="${xmlEscape(first?.keyword ?? 'error')}">${xmlEscape(body)}</failure></testcase>`,
+        `    <testcase classname="${xmlEscape(name)}" name="${xmlEscape(`line ${line}: ${type}`)}"><failure message="${xmlEscape(first === undefined ? '' : `${first.instancePath} ${first.message}`.trim())}" type="${xmlEscape(first?.keyword ?? 'error')}">${body}</failure></testcase>`,
       );
     }
     const validCount = summary?.valid ?? 0;
@@ -168,13 +181,13 @@ function ghProperty(s: string): string {
 
 /** One GitHub Actions workflow command (`::error file=…,line=…,title=…::message`) per finding. */
 export function formatGithub(f: Finding): string {
-  const props = [`file=${ghProperty(f.file)}`];
+  const props = [`file=${ghProperty(escapeControl(f.file))}`];
   if (f.line > 0) props.push(`line=${f.line}`);
-  props.push(`title=${ghProperty(`${f.eventType ?? 'payload'} ${f.keyword}`)}`);
+  props.push(`title=${ghProperty(escapeControl(`${f.eventType ?? 'payload'} ${f.keyword}`))}`);
   const detail =
     f.expected !== undefined || f.got !== undefined ? ` (expected ${f.expected ?? '?'}, got ${f.got ?? '?'})` : '';
   const hint = f.hint !== undefined ? `; ${f.hint}` : '';
-  return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${ghData(`${f.instancePath === '' ? '' : `${f.instancePath}: `}${f.message}${detail}${hint}`)}`;
+  return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${ghData(escapeControl(`${f.instancePath === '' ? '' : `${f.instancePath}: `}${f.message}${detail}${hint}`))}`;
 }
 
 /** Prints a finished report in the chosen format through `write` (which receives whole chunks, newline-terminated). */
@@ -187,7 +200,7 @@ export function printReport(
   const report = builder.build();
   switch (format) {
     case 'json':
-      write(`${JSON.stringify(report)}\n`);
+      write(`${formatJson(report)}\n`);
       return;
     case 'junit':
       write(formatJunit(report, suiteName));

@@ -1,8 +1,10 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { checkPayloadText, checkValue, type PayloadTextOptions } from '../conformance/index.js';
 import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
+import type { PayloadFinding } from '../conformance/index.js';
 import type { FileSummary, ReportBuilder } from './findings.js';
 
 /** One input to read: a file path (absolute) with the name shown in findings, or stdin. */
@@ -10,6 +12,10 @@ export interface PayloadInput {
   readonly path: string;
   readonly display: string;
   readonly bytes: number;
+  /** A FIFO, character device or socket (`<(cmd)`, `/dev/stdin`): read once as a stream, never peeked at. */
+  readonly stream?: boolean;
+  /** Why this input cannot be read (an unreadable directory met while walking): {@link checkInput} reports it as a read error. */
+  readonly error?: string;
 }
 
 /** An input argument that named nothing readable. */
@@ -19,9 +25,34 @@ const PAYLOAD_FILE = /\.(ndjson|jsonl|json)(\.gz)?$/;
 // a JSON array file is parsed whole; past this size it is refused rather than risking memory
 const MAX_ARRAY_FILE_BYTES = 256 << 20;
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
+/** Why a path could not be read, in words (`permission denied`), from a Node file-system error. */
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ELOOP':
+      return 'too many levels of symbolic links (a symbolic link that points to itself?)';
+    case 'ENOTDIR':
+      return 'not a directory';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** A directory's payload files, recursively; a subdirectory that cannot be read is returned as an error entry, in order. */
+function walk(dir: string): (string | { readonly dir: string; readonly error: string })[] {
+  const out: (string | { readonly dir: string; readonly error: string })[] = [];
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    return [{ dir, error: reason(e) }];
+  }
+  for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...walk(p));
     else if (e.isFile() && PAYLOAD_FILE.test(e.name)) out.push(p);
@@ -61,7 +92,14 @@ function expandGlob(pattern: string, cwd: string): string[] {
 
 function walkAll(dir: string): string[] {
   const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // an unreadable directory under a glob's base matches nothing
+    return out;
+  }
+  for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...walkAll(p));
     else if (e.isFile()) out.push(p);
@@ -69,35 +107,54 @@ function walkAll(dir: string): string[] {
   return out;
 }
 
-/** Expands paths, directories (recursively: every `.ndjson`, `.jsonl`, `.json` and their `.gz`, sorted) and globs; throws {@link InputError} for one that matches nothing. */
+/**
+ * Expands paths, directories (recursively: every `.ndjson`, `.jsonl`, `.json` and their `.gz`, sorted) and globs.
+ * A FIFO, character device or socket (`<(cmd)`, `/dev/stdin`) is read as a stream. Throws {@link InputError} for an
+ * argument that matches nothing or cannot be read (saying why: no such file, permission denied, a symbolic link loop)
+ * and for `-` given twice; an unreadable directory found while walking becomes an input with an `error`, so the rest is
+ * still checked.
+ */
 export function expandInputs(args: readonly string[], cwd: string): PayloadInput[] {
   const out: PayloadInput[] = [];
   const display = (abs: string): string => {
     const rel = relative(cwd, abs);
     return rel.startsWith('..') ? abs : rel.split(sep).join('/');
   };
+  let stdin = false;
   for (const arg of args) {
     if (arg === '-') {
+      if (stdin) throw new InputError('stdin (-) can be given only once: it can be read only once');
+      stdin = true;
       out.push({ path: '-', display: '<stdin>', bytes: 0 });
       continue;
     }
     const abs = resolve(cwd, arg);
     let st: ReturnType<typeof statSync> | undefined;
+    let statError: unknown;
     try {
       st = statSync(abs);
-    } catch {
+    } catch (e) {
       st = undefined;
+      statError = e;
     }
     if (st?.isDirectory()) {
-      for (const f of walk(abs).sort()) out.push({ path: f, display: display(f), bytes: statSync(f).size });
+      const key = (f: string | { readonly dir: string }): string => (typeof f === 'string' ? f : f.dir);
+      for (const f of walk(abs).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) {
+        if (typeof f === 'string') out.push({ path: f, display: display(f), bytes: statSync(f).size });
+        else out.push({ path: f.dir, display: display(f.dir), bytes: 0, error: f.error });
+      }
     } else if (st?.isFile()) {
       out.push({ path: abs, display: display(abs), bytes: st.size });
-    } else if (/[*?]/.test(arg)) {
+    } else if (st !== undefined && (st.isFIFO() || st.isCharacterDevice() || st.isSocket())) {
+      out.push({ path: abs, display: display(abs), bytes: 0, stream: true });
+    } else if (st === undefined && /[*?]/.test(arg)) {
       const matches = expandGlob(arg, cwd).sort();
       if (matches.length === 0) throw new InputError(`no file matches '${arg}'`);
       for (const f of matches) out.push({ path: f, display: display(f), bytes: statSync(f).size });
+    } else if (st !== undefined) {
+      throw new InputError(`cannot read '${arg}': not a file, directory or pipe`);
     } else {
-      throw new InputError(`cannot read '${arg}': no such file or directory`);
+      throw new InputError(`cannot read '${arg}': ${reason(statError)}`);
     }
   }
   return out;
@@ -164,7 +221,15 @@ function checkJsonDocumentFile(
     );
   }
   const raw = readFileSync(input.path);
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8').replace(/^\uFEFF/, '');
+  const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  if (text.includes('\ufffd') && !isUtf8(bytes)) {
+    // bad bytes were replaced while decoding: name the first line that holds one and still check the rest
+    const at = text.indexOf('\ufffd');
+    let line = 1;
+    for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
+    report.addFinding(file.file, line, UTF8_FINDING(null));
+  }
   if (text.trim() === '') {
     report.addFinding(file.file, 0, {
       level: 'error',
@@ -217,6 +282,19 @@ function checkJsonDocumentFile(
   });
 }
 
+// what the sink would read is not what was written: a payload with bad bytes is invalid
+function UTF8_FINDING(eventType: string | null): PayloadFinding {
+  return {
+    level: 'error',
+    eventType,
+    instancePath: '',
+    keyword: 'utf8',
+    message: 'the line holds bytes that are not valid UTF-8 (a reader sees U+FFFD in their place)',
+    expected: 'UTF-8 text',
+    got: 'invalid UTF-8 bytes',
+  };
+}
+
 /** Hooks {@link checkInput} reports progress to. */
 export interface CheckProgress {
   onBytes?(input: PayloadInput, bytesRead: number): void;
@@ -230,6 +308,7 @@ export async function checkInput(
   progress: CheckProgress = {},
 ): Promise<void> {
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
+  if (input.error !== undefined) throw new InputError(input.error);
   const file = report.openFile(input.display);
   if (input.path !== '-' && /\.json(\.gz)?$/.test(input.path)) {
     checkJsonDocumentFile(input, file, report, options);
@@ -259,19 +338,30 @@ export async function checkInput(
         continue;
       }
       const result = checkPayloadText(line.text, options);
-      if (result.counted) report.addPayload(file, line.number, result.findings);
+      if (result.counted)
+        report.addPayload(
+          file,
+          line.number,
+          line.invalidUtf8 === true && !result.findings.some((f) => f.keyword === 'json')
+            ? [UTF8_FINDING(options.bare?.type ?? null), ...result.findings]
+            : result.findings,
+        );
       else for (const f of result.findings) report.addFinding(file.file, line.number, f);
     }
   }
   const s = summary.value;
-  if (s === undefined || s.lines === 0) {
+  if (file.total === 0) {
+    // an empty file and a file of blank lines alike: nothing was checked, which a CI gate must not take as success
     report.addFinding(file.file, 0, {
       level: 'error',
       eventType: null,
       instancePath: '',
       keyword: 'empty-file',
-      message: 'the file holds no payload',
+      message:
+        s === undefined || s.lines === 0 ? 'the file holds no payload' : 'the file holds only blank lines, no payload',
     });
+  } else if (s === undefined) {
+    return;
   } else if (s.missingFinalNewline) {
     report.addFinding(file.file, s.lines, {
       level: 'warning',

@@ -1,5 +1,6 @@
 import { EVENT_DESCRIPTORS, findEventDescriptor } from '../../generated/index.js';
 import type { EventDescriptor, ValidationIssue } from '../runtime/index.js';
+import { clip } from '../io/printable.js';
 import { closestMatch } from './closest-match.js';
 
 /** One problem with one payload: ajv's keyword and JSON pointer (into `data`) plus what was expected, what was found and a hint. */
@@ -40,6 +41,8 @@ export function resolveEventType(type: string): EventDescriptor | undefined {
 
 /** Suggests the known event type nearest to `type` (a template is compared with the input's own stage name filled in). */
 export function suggestEventType(type: string): string | undefined {
+  // no event type is this long: comparing megabytes of text would cost seconds for no suggestion
+  if (type.length > MAX_SUGGESTED_LENGTH) return undefined;
   const parts = type.split('.');
   const middle = parts.length >= 3 ? parts.slice(1, -1).join('.') : undefined;
   const candidates =
@@ -47,16 +50,55 @@ export function suggestEventType(type: string): string | undefined {
   return closestMatch(type, candidates, 2);
 }
 
-/** Renders a value for a message: JSON, cut to 60 characters. */
+const MAX_SUGGESTED_LENGTH = 256;
+const DESCRIBE_CHARS = 60;
+
+/**
+ * Renders a value for a message: JSON, cut to 60 characters. Bounded in time and depth whatever the value: it stops
+ * writing after 60 characters, so a value nested 100,000 levels deep or a megabyte string costs no more than a short one.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  let s: string;
+  let out = '';
+  // writes until the budget is spent; returns false once it is
+  const put = (s: string): boolean => {
+    out += s;
+    return out.length <= DESCRIBE_CHARS;
+  };
+  const write = (v: unknown): boolean => {
+    if (v === null || typeof v === 'boolean' || typeof v === 'number') return put(String(v));
+    if (typeof v === 'string') return put(JSON.stringify(v.length > DESCRIBE_CHARS ? v.slice(0, DESCRIBE_CHARS) : v));
+    if (typeof v === 'bigint') return put(`${v}n`);
+    if (typeof v !== 'object') return put(String(typeof v));
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) {
+        if ((i > 0 && !put(',')) || !write(v[i] === undefined ? null : v[i])) return false;
+      }
+      return put(']');
+    }
+    if (!put('{')) return false;
+    let first = true;
+    for (const k of Object.keys(v)) {
+      const item = (v as Record<string, unknown>)[k];
+      if (item === undefined || typeof item === 'function') continue;
+      if (
+        (!first && !put(',')) ||
+        !put(`${JSON.stringify(k.length > DESCRIBE_CHARS ? k.slice(0, DESCRIBE_CHARS) : k)}:`) ||
+        !write(item)
+      )
+        return false;
+      first = false;
+    }
+    return put('}');
+  };
   try {
-    s = JSON.stringify(value) ?? String(value);
+    write(value);
   } catch {
-    s = String(value);
+    // a throwing getter or a revoked proxy: say what we could read
+    out += '?';
   }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return out.length > DESCRIBE_CHARS ? `${out.slice(0, DESCRIBE_CHARS - 3)}...` : out;
 }
 
 function typeName(value: unknown): string {
@@ -71,7 +113,8 @@ function pointerGet(root: unknown, pointer: string): unknown {
   let node: unknown = root;
   for (const raw of pointer.slice(1).split('/')) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object') return undefined;
+    // own keys only: '/constructor' or '/__proto__' must not reach the prototype
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;
@@ -93,7 +136,7 @@ export function issueToFinding(
   const base = {
     level: 'error' as const,
     eventType,
-    instancePath: issue.instancePath,
+    instancePath: clip(issue.instancePath),
     keyword: issue.keyword,
     message: issue.message ?? issue.keyword,
   };
@@ -108,12 +151,12 @@ export function issueToFinding(
       };
     }
     case 'additionalProperties': {
-      const key = String(p.additionalProperty);
+      const key = clip(String(p.additionalProperty));
       const declared = issue.instancePath === '' && descriptor !== undefined ? descriptor.properties : [];
       const near = closestMatch(key, declared, 2);
       const out = {
         ...base,
-        instancePath: `${issue.instancePath}/${escapePointer(key)}`,
+        instancePath: clip(`${issue.instancePath}/${escapePointer(key)}`),
         message: `${base.message}: '${key}'`,
         expected: 'no other properties',
         got: `'${key}'`,
@@ -208,12 +251,13 @@ export function checkEnvelope(value: unknown, options: PayloadCheckOptions = {})
   const descriptor = findEventDescriptor(type);
   if (descriptor === undefined) {
     const near = suggestEventType(type);
+    const shown = clip(type);
     const finding: PayloadFinding = {
       level: options.allowUnknown === true ? 'warning' : 'error',
-      eventType: type,
+      eventType: shown,
       instancePath: '',
       keyword: 'unknown-type',
-      message: `no schema claims event type '${type}'`,
+      message: `no schema claims event type '${shown}'`,
     };
     return [near === undefined ? finding : { ...finding, hint: `did you mean '${near}'?` }];
   }

@@ -64,9 +64,29 @@ export function checkPayloadText(text: string, options: PayloadTextOptions = {})
   return { counted: true, findings: checkValue(value, options) };
 }
 
-/** Checks an already parsed value as an envelope or, with `bare`, as a bare payload. */
+/**
+ * Checks an already parsed value as an envelope or, with `bare`, as a bare payload. Never throws: a value the checks
+ * cannot walk (nested too deeply for the stack) becomes one `depth` finding.
+ */
 export function checkValue(value: unknown, options: PayloadTextOptions = {}): readonly PayloadFinding[] {
-  return options.bare === undefined
-    ? checkEnvelope(value, options)
-    : checkBarePayload(value, options.bare.descriptor, options.bare.type, options);
+  try {
+    return options.bare === undefined
+      ? checkEnvelope(value, options)
+      : checkBarePayload(value, options.bare.descriptor, options.bare.type, options);
+  } catch (e) {
+    return [
+      {
+        level: 'error',
+        eventType: options.bare?.type ?? null,
+        instancePath: '',
+        keyword: 'depth',
+        message:
+          e instanceof RangeError
+            ? 'the payload is nested too deeply to check'
+            : `the payload could not be checked: ${e instanceof Error ? e.message : String(e)}`,
+        expected: 'a payload nested at most a few thousand levels',
+        got: 'deeper nesting',
+      },
+    ];
+  }
 }

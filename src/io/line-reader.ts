@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
@@ -11,6 +12,8 @@ export interface Line {
   readonly tooLong: boolean;
   /** The line's length in bytes, counted even when it was too long. */
   readonly bytes: number;
+  /** True when the line's bytes are not valid UTF-8: `text` then holds U+FFFD where the bad bytes were. */
+  readonly invalidUtf8?: boolean;
 }
 
 /** Options of {@link readLineBatches}. */
@@ -79,10 +82,17 @@ export function openSource(source: string | Readable, options: ReadLinesOptions 
   return out;
 }
 
+// the decoder turns bad bytes into U+FFFD; only then are the raw bytes checked, so valid text costs one indexOf
+function badUtf8(text: string, pieces: readonly Buffer[]): boolean {
+  if (text.indexOf('\ufffd') === -1) return false;
+  return !isUtf8(pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces));
+}
+
 /**
  * Streams the lines of an NDJSON source in batches (one batch per chunk read), in constant memory: only the current
  * chunk and one partial line are held, and a line over `maxLineBytes` is skipped as it streams. `summary` is filled
- * when iteration ends.
+ * when iteration ends. A UTF-8 byte order mark at the start of the source is dropped; a line whose bytes are not valid
+ * UTF-8 is flagged `invalidUtf8`.
  */
 export async function* readLineBatches(
   source: string | Readable,
@@ -93,6 +103,7 @@ export async function* readLineBatches(
   const stream = openSource(source, options);
   const decoder = new StringDecoder('utf8');
   let partial = '';
+  let partialPieces: Buffer[] = [];
   let partialBytes = 0;
   let skipping = false;
   let lineNo = 0;
@@ -113,11 +124,17 @@ export async function* readLineBatches(
         batch.push({ number: lineNo, text: '', tooLong: true, bytes: total });
         decoder.end();
       } else {
-        let text = partial + decoder.write(chunk.subarray(start, nl)) + decoder.end();
+        const piece = chunk.subarray(start, nl);
+        let text = partial + decoder.write(piece) + decoder.end();
+        if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-        batch.push({ number: lineNo, text, tooLong: false, bytes: total });
+        partialPieces.push(piece);
+        if (badUtf8(text, partialPieces))
+          batch.push({ number: lineNo, text, tooLong: false, bytes: total, invalidUtf8: true });
+        else batch.push({ number: lineNo, text, tooLong: false, bytes: total });
       }
       partial = '';
+      partialPieces = [];
       partialBytes = 0;
       skipping = false;
       start = nl + 1;
@@ -129,8 +146,11 @@ export async function* readLineBatches(
         if (!skipping) decoder.end();
         skipping = true;
         partial = '';
+        partialPieces = [];
       } else {
-        partial += decoder.write(chunk.subarray(start));
+        const piece = chunk.subarray(start);
+        partial += decoder.write(piece);
+        partialPieces.push(piece);
       }
       endedWithNewline = false;
     } else {
@@ -143,8 +163,13 @@ export async function* readLineBatches(
     if (skipping) yield [{ number: lineNo, text: '', tooLong: true, bytes: partialBytes }];
     else {
       let text = partial + decoder.end();
+      if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-      yield [{ number: lineNo, text, tooLong: false, bytes: partialBytes }];
+      yield [
+        badUtf8(text, partialPieces)
+          ? { number: lineNo, text, tooLong: false, bytes: partialBytes, invalidUtf8: true }
+          : { number: lineNo, text, tooLong: false, bytes: partialBytes },
+      ];
     }
   }
   if (summary) summary.value = { missingFinalNewline: sawAny && !endedWithNewline, lines: lineNo };

@@ -154,7 +154,8 @@ export class TraceContext {
   static fromHeaders(headers: HeaderSource): TraceContext {
     const h = lowerCaseHeaders(headers);
     const parsed = parseTraceparent(h.get(TRACEPARENT_HEADER));
-    const baggage: Record<string, string> = {};
+    // null prototype: a header x-baggage-__proto__ is an ordinary entry, not a prototype assignment
+    const baggage = Object.create(null) as Record<string, string>;
     for (const [name, value] of h) {
       if (name.startsWith(BAGGAGE_HEADER_PREFIX) && name.length > BAGGAGE_HEADER_PREFIX.length)
         baggage[name.slice(BAGGAGE_HEADER_PREFIX.length)] = value;

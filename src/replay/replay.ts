@@ -3,6 +3,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import { findEventDescriptor } from '../../generated/index.js';
 import { ReplayError } from '../errors.js';
 import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
+import { clip } from '../io/printable.js';
 import type { EventDescriptor, EventSink, ValidationIssue } from '../runtime/types.js';
 import { typeGlobMatcher } from '../sinks/type-glob.js';
 import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   readonly maxLineBytes?: number;
   /** Called with each corrupt line as it is found. */
   readonly onCorrupt?: (line: CorruptLine) => void;
+  /** Distinct event types the drift map keeps; invalid events of further types are only counted (`driftOmitted`). Default 1000. */
+  readonly maxDriftTypes?: number;
   /** Looks up a type's descriptor. Default: the generated catalogue, then custom events from `defineEvent`. */
   readonly describe?: (type: string) => EventDescriptor | undefined;
   /** How a gap is waited for (tests pass a recorder). Default: a timer. */
@@ -47,8 +50,10 @@ export interface CorruptLine {
 /** How one event type drifted from today's schema: invalid events and, per field (`instancePath`), how often it failed. */
 export interface TypeDrift {
   count: number;
-  /** The field paths that failed (`/status`, `/extra_key`), with counts; `''` is the payload itself. */
+  /** The field paths that failed (`/status`, `/extra_key`), with counts; `''` is the payload itself. A null-prototype object holding at most 100 paths. */
   readonly fields: Record<string, number>;
+  /** Failures at further field paths, counted but not listed. */
+  omittedFields?: number;
   /** True when no schema claims this type any more. */
   unknown?: boolean;
 }
@@ -62,9 +67,17 @@ export interface ReplaySummary {
   corrupt: number;
   /** Events left out by the filter. */
   skipped: number;
+  /**
+   * Drift per event type: a null-prototype object (a type such as `__proto__` is an ordinary key), at most
+   * `maxDriftTypes` types, each type cut to 200 characters.
+   */
   readonly drift: Record<string, TypeDrift>;
+  /** Invalid events whose type was not kept in `drift` because it already held `maxDriftTypes` types. */
+  driftOmitted: number;
   readonly corruptLines: CorruptLine[];
 }
+
+const MAX_DRIFT_FIELDS = 100;
 
 /** The default type lookup: generated schemas first, then custom events from {@link defineEvent}. */
 export function describeEventType(type: string): EventDescriptor | undefined {
@@ -112,8 +125,26 @@ export async function replay(source: string | Readable, options: ReplayOptions =
     invalid: 0,
     corrupt: 0,
     skipped: 0,
-    drift: {},
+    drift: Object.create(null) as Record<string, TypeDrift>,
+    driftOmitted: 0,
     corruptLines: [],
+  };
+  const maxDriftTypes = options.maxDriftTypes ?? 1000;
+  let driftTypes = 0;
+  const driftOf = (type: string): TypeDrift | undefined => {
+    const key = clip(type);
+    let d = summary.drift[key];
+    if (d === undefined) {
+      if (driftTypes >= maxDriftTypes) {
+        summary.driftOmitted++;
+        return undefined;
+      }
+      driftTypes++;
+      d = { count: 0, fields: Object.create(null) as Record<string, number> };
+      summary.drift[key] = d;
+    }
+    d.count++;
+    return d;
   };
   const validate = options.validate ?? true;
   const describe = options.describe ?? describeEventType;
@@ -160,17 +191,19 @@ export async function replay(source: string | Readable, options: ReplayOptions =
           let valid = true;
           if (d === undefined) {
             valid = false;
-            const drift = (summary.drift[parsed.type] ??= { count: 0, fields: {} });
-            drift.count++;
-            drift.unknown = true;
+            const drift = driftOf(parsed.type);
+            if (drift !== undefined) drift.unknown = true;
           } else if (!d.validate(parsed.data)) {
             valid = false;
-            const drift = (summary.drift[parsed.type] ??= { count: 0, fields: {} });
-            drift.count++;
-            for (const issue of d.validate.errors ?? []) {
-              const f = fieldOf(issue);
-              drift.fields[f] = (drift.fields[f] ?? 0) + 1;
-            }
+            const drift = driftOf(parsed.type);
+            if (drift !== undefined)
+              for (const issue of d.validate.errors ?? []) {
+                const f = clip(fieldOf(issue));
+                const n = drift.fields[f];
+                if (n !== undefined) drift.fields[f] = n + 1;
+                else if (Object.keys(drift.fields).length < MAX_DRIFT_FIELDS) drift.fields[f] = 1;
+                else drift.omittedFields = (drift.omittedFields ?? 0) + 1;
+              }
           }
           if (!valid) {
             summary.invalid++;

@@ -10,8 +10,9 @@ function matches(actual: unknown, expected: unknown): boolean {
     return expected.every((v, i) => matches(actual[i], v));
   }
   const a = actual as Record<string, unknown>;
+  // own keys only: an expected 'constructor' or 'toString' must not be found on Object.prototype
   return Object.entries(expected as Record<string, unknown>).every(([k, v]) =>
-    v === undefined ? !(k in a) || a[k] === undefined : k in a && matches(a[k], v),
+    v === undefined ? !Object.hasOwn(a, k) || a[k] === undefined : Object.hasOwn(a, k) && matches(a[k], v),
   );
 }
 

@@ -1,3 +1,4 @@
+import { escapeControl } from '../../io/printable.js';
 import { isAbsolute, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -159,18 +160,20 @@ function storeStream(from: StoreSource): Readable {
 }
 
 function printText(file: string, s: ReplaySummary, io: CommandIo): void {
-  for (const c of s.corruptLines) io.out(`${file}:${c.line}: corrupt line skipped: ${c.reason}`);
+  for (const c of s.corruptLines) io.out(`${file}:${c.line}: corrupt line skipped: ${escapeControl(c.reason)}`);
   if (s.corrupt > s.corruptLines.length)
     io.out(`${file}: ${s.corrupt - s.corruptLines.length} more corrupt lines not listed`);
   for (const [type, d] of Object.entries(s.drift).sort(([a], [b]) => a.localeCompare(b))) {
     const fields = Object.entries(d.fields)
       .sort((a, b) => b[1] - a[1])
-      .map(([f, n]) => `${f || '/'} (${n})`)
+      .map(([f, n]) => `${escapeControl(f) || '/'} (${n})`)
       .join(', ');
+    const more = d.omittedFields ? `, ${d.omittedFields} more at other fields` : '';
     io.out(
-      `drift '${type}': ${d.count} invalid${d.unknown === true ? ', no schema claims this type' : ''}${fields ? `; fields: ${fields}` : ''}`,
+      `drift '${escapeControl(type)}': ${d.count} invalid${d.unknown === true ? ', no schema claims this type' : ''}${fields ? `; fields: ${fields}${more}` : ''}`,
     );
   }
+  if (s.driftOmitted > 0) io.out(`drift: ${s.driftOmitted} more invalid events of types not listed`);
   io.out(
     `${file}: read ${s.read}, replayed ${s.replayed}, invalid ${s.invalid}, corrupt ${s.corrupt}, skipped ${s.skipped}`,
   );

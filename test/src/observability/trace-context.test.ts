@@ -126,6 +126,21 @@ describe('TraceContext', () => {
     expect(ctx.toHeaders()[TRACEPARENT_HEADER]).toBeUndefined();
   });
 
+  it('never writes an all-zero trace id, whatever the context was built from', () => {
+    const ctx = new TraceContext({ traceId: '0'.repeat(32), spanId: SPAN, correlationId: CORR });
+    expect(ctx.toHeaders()[TRACEPARENT_HEADER]).toBeUndefined();
+    expect(ctx.toHeaders()).toEqual({ 'x-correlation-id': CORR });
+  });
+
+  it('keeps x-baggage-__proto__, -constructor and -prototype as ordinary baggage entries', () => {
+    const headers = { 'x-baggage-__proto__': 'a', 'x-baggage-constructor': 'b', 'x-baggage-prototype': 'c' };
+    const ctx = TraceContext.fromHeaders(headers);
+    expect(Object.keys(ctx.baggage).sort()).toEqual(['__proto__', 'constructor', 'prototype']);
+    expect(Object.getOwnPropertyDescriptor(ctx.baggage, '__proto__')?.value).toBe('a');
+    expect(ctx.toHeaders()).toEqual(headers);
+    expect(TraceContext.fromHeaders(ctx.toHeaders()).toDict().baggage).toEqual(ctx.toDict().baggage);
+  });
+
   it('accepts a future version with extra fields', () => {
     expect(parseTraceparent(`01-${TRACE}-${SPAN}-01-future`)).toEqual({ traceId: TRACE, spanId: SPAN });
   });
