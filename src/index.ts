@@ -2,8 +2,9 @@
 // sinks on `stageflow-events/sinks`, production stores on `stageflow-events/stores`, test helpers on `stageflow-events/testing`
 export { ContractError, ReplayError, SchemaError, ValidationError } from './errors.js';
 export { clearEventSink, getEventSink, setEventSink, withEventSink } from './runtime/sink-registry.js';
-export { checkOnEmit, configureValidation, getValidationOptions } from './runtime/validation-policy.js';
+export { checkOnEmit, configureValidation, getEmitStats, getValidationOptions } from './runtime/validation-policy.js';
 export type {
+  EmitStats,
   ValidationMode,
   ValidationPolicyOptions,
   ValidationRule,
