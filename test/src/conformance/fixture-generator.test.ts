@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadFixtureSchemas } from '../../../src/cli/package-schemas.js';
 import { generateFixtures, resolveEventType, type FixtureSchema } from '../../../src/conformance/index.js';
+import { repoRoot } from '../../helpers/schemas.js';
 
 const isValid = (type: string, data: unknown): boolean => resolveEventType(type)?.validate(data) === true;
 
@@ -78,5 +80,26 @@ describe('generateFixtures', () => {
     // demo.thing is not in the contract, so the real validators accept nothing and every "valid" candidate is dropped
     expect(corpus.valid).toEqual([]);
     expect(corpus.nearInvalid.length).toBeGreaterThan(0);
+  });
+
+  it('drops a near-invalid candidate the validator accepts, so every near-invalid label is confirmed', () => {
+    // an open object: the validator accepts the unknown-key candidate, which must then not be labelled invalid
+    const open = (_type: string, d: unknown): boolean =>
+      d !== null && typeof d === 'object' && !Array.isArray(d) && typeof (d as { id?: unknown }).id === 'string';
+    const labels = generateFixtures([SCHEMA], open).nearInvalid.map((f) => f.label);
+    expect(labels).not.toContain('demo.thing/unknown-key');
+    expect(labels).not.toContain('demo.thing/below-minimum-count');
+    expect(labels).toContain('demo.thing/missing-required-id');
+  });
+
+  it('confirms every fixture of the shipped schemas against the real validators', () => {
+    const corpus = generateFixtures(loadFixtureSchemas(`${repoRoot}schemas`), isValid);
+    expect(corpus.valid.length).toBeGreaterThan(100);
+    expect(corpus.nearInvalid.length).toBeGreaterThan(100);
+    for (const f of corpus.valid) expect(isValid(f.event.type, f.event.data), f.label).toBe(true);
+    for (const f of corpus.nearInvalid) expect(isValid(f.event.type, f.event.data), f.label).toBe(false);
+    // the open stage lifecycle payloads accept unknown keys: that candidate is dropped for them
+    expect(corpus.nearInvalid.some((f) => f.label === 'stage.{name}.started/unknown-key')).toBe(false);
+    expect(corpus.nearInvalid.some((f) => f.label.endsWith('/unknown-key'))).toBe(true);
   });
 });

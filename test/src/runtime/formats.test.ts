@@ -21,6 +21,12 @@ describe('isUuid', () => {
     ['braces', '{6e98dfc3-05a5-4632-81dc-acc81356a31}'],
     ['empty', ''],
     ['non-ASCII digit', '6e98dfc3-05a5-4632-81dc-acc81356a31\u0661'],
+    // each hyphen position on its own (a check of index 13 once went missing unnoticed)
+    ['a non-hyphen at index 8', '6e98dfc3x05a5-4632-81dc-acc81356a316'],
+    ['a non-hyphen at index 13', '6e98dfc3-05a5x4632-81dc-acc81356a316'],
+    ['a non-hyphen at index 18', '6e98dfc3-05a5-4632x81dc-acc81356a316'],
+    ['a non-hyphen at index 23', '6e98dfc3-05a5-4632-81dcxacc81356a316'],
+    ['a hex digit at index 13', '6e98dfc3-05a5a4632-81dc-acc81356a316'],
   ])('rejects %s', (_why, s) => expect(isUuid(s)).toBe(false));
 });
 
