@@ -223,9 +223,10 @@ export async function replay(source: string | Readable, options: ReplayOptions =
             if (parsed.eventId !== undefined) event.id = parsed.eventId;
             await sink.emit(event);
           } catch (e) {
-            throw new ReplayError(`replay: the sink failed on line ${line.number} (event '${parsed.type}')`, {
-              cause: e,
-            });
+            throw new ReplayError(
+              `replay: the sink failed on line ${line.number} (event '${parsed.type}'): ${e instanceof Error ? e.message : String(e)}`,
+              { cause: e },
+            );
           }
         }
         summary.replayed++;
