@@ -51,6 +51,8 @@ interface Sides {
   /** The side whose values must stay accepted ("the old schema" for backward). */
   readonly a: string;
   readonly b: string;
+  /** The shared definition both sides reached the current node through, if any. */
+  readonly from?: string | undefined;
 }
 
 const OK: Containment = { breaks: [], undecided: [] };
@@ -251,9 +253,12 @@ function rejectingKeyword(bs: readonly Branch[], v: unknown): string {
 }
 
 /** Every value A accepts is accepted by B: the breaks and undecided places where that fails or cannot be told. */
-export function contains(A: Norm, B: Norm, sides: Sides): Containment {
+export function contains(A: Norm, B: Norm, sidesIn: Sides): Containment {
+  let sides = sidesIn;
   if (B.any || A.canon === B.canon || isFalse(A)) return OK;
-  const from = B.from ?? A.from;
+  // a change sits in a shared definition when both sides reach the same one (or an enclosing node already did)
+  const from = A.from !== undefined && A.from === B.from ? A.from : sides.from;
+  sides = { ...sides, from };
   const aBranches: readonly Branch[] = A.any
     ? [
         {
@@ -537,9 +542,14 @@ function containsArray(a: Branch, b: Branch, sides: Sides, from: string | undefi
   return out;
 }
 
+/** A key neither side names that A's propertyNames allow (an enum of names offers its own values first). */
 function freshKey(a: Branch, b: Branch): string {
-  for (const k of ['extra_key', 'x_extra', 'another_key', 'zz_extra'])
-    if (!a.obj.props.has(k) && !b.obj.props.has(k) && accepts(a.obj.propertyNames, k) !== false) return k;
+  const names = a.obj.propertyNames;
+  const listed = names.branches.flatMap((n) => (n.enum ?? []).filter((v): v is string => typeof v === 'string'));
+  const sampled = sample(names);
+  const candidates = [...listed, 'extra_key', 'x_extra', 'another_key', 'zz_extra'];
+  if (typeof sampled === 'string') candidates.push(sampled);
+  for (const k of candidates) if (!a.obj.props.has(k) && !b.obj.props.has(k) && accepts(names, k) === true) return k;
   return 'extra_key_0';
 }
 

@@ -182,7 +182,7 @@ export function inlineRefs(set: SchemaSet, file: string): unknown {
         else if (typeof inlined === 'boolean') {
           if (!inlined) out.not = {};
         }
-        if (target !== inFile) out[FROM] = key;
+        if (target !== file) out[FROM] = key;
       }
     }
     for (const [k, v] of Object.entries(obj)) {
