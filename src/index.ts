@@ -160,6 +160,12 @@ export {
   runWithTraceState,
   setCorrelationId,
   streamEnrichment,
+  ensureOtelContextManager,
+  otelContextManagerActive,
+  otelSdkRegistered,
+  OtelSpanEventSink,
+  eventAttributes,
+  startOtlpTracing,
 } from './observability/index.js';
 export type {
   CircuitBreakerOptions,
@@ -182,6 +188,8 @@ export type {
   TraceContextDictFull,
   TraceContextInit,
   TraceState,
+  OtlpTracing,
+  OtlpTracingOptions,
 } from './observability/index.js';
 export { describeEventType, describeSchema, parseSinkTarget, parseSnapshotLine, replay } from './replay/index.js';
 export type {
@@ -217,3 +225,18 @@ export type {
   PayloadTextOptions,
   PayloadTextResult,
 } from './conformance/index.js';
+export {
+  PrometheusMetricsServer,
+  registerSinkMetrics,
+  servePrometheusMetrics,
+} from './observability/index.js';
+export type { CountingSink, PrometheusMetricsServerOptions } from './observability/index.js';
+export { ReportBuilder, buildReportModel, renderReportHtml, readReportInput } from './report/index.js';
+export type {
+  ReportModel,
+  ReportRun,
+  ReportAttempt,
+  ReportMarker,
+  ReportFinding,
+  ReportEvent,
+} from './report/index.js';

@@ -139,7 +139,10 @@ export function createDemoTools(): ToolExecutor {
  * Runs the demo pipeline once into `sink`, with wide events, a subpipeline spawner and the tracing, metrics,
  * Prometheus and child-tracker interceptors; resolves with the run's result and the graph that ran.
  */
-export async function runDemoPipeline(sink: EventSink): Promise<{ result: PipelineRunResult; graph: StageGraph }> {
+export async function runDemoPipeline(
+  sink: EventSink,
+  options: { readonly prometheus?: PrometheusMetricsInterceptor } = {},
+): Promise<{ result: PipelineRunResult; graph: StageGraph }> {
   const graph = buildDemoPipeline(createDemoTools());
   const result = await graph.run({
     sink,
@@ -155,7 +158,7 @@ export async function runDemoPipeline(sink: EventSink): Promise<{ result: Pipeli
     interceptors: [
       new TracingInterceptor(),
       new MetricsInterceptor(),
-      new PrometheusMetricsInterceptor(),
+      options.prometheus ?? new PrometheusMetricsInterceptor(),
       new ChildTrackerMetricsInterceptor(),
     ],
   });

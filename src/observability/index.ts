@@ -39,3 +39,8 @@ export {
   parseTraceparent,
 } from './trace-context.js';
 export type { HeaderSource, ParsedTraceparent, TraceContextDictFull, TraceContextInit } from './trace-context.js';
+export { ensureOtelContextManager, otelContextManagerActive, otelSdkRegistered } from './otel-context.js';
+export { OtelSpanEventSink, eventAttributes, startOtlpTracing } from './otel-export.js';
+export type { OtlpTracing, OtlpTracingOptions } from './otel-export.js';
+export { PrometheusMetricsServer, registerSinkMetrics, servePrometheusMetrics } from './prometheus-server.js';
+export type { CountingSink, PrometheusMetricsServerOptions } from './prometheus-server.js';

@@ -9,10 +9,17 @@ import { CollectingEventSink, CompositeEventSink, NdjsonFileEventSink } from '..
 import type { EventSink } from '../../sinks/index.js';
 import { configureValidation, getValidationOptions } from '../../runtime/validation-policy.js';
 import type { CommandIo } from '../io.js';
+import { PrometheusMetricsInterceptor } from '../../interceptors/index.js';
+import {
+  OtelSpanEventSink,
+  registerSinkMetrics,
+  servePrometheusMetrics,
+  startOtlpTracing,
+} from '../../observability/index.js';
 import { writeReport } from './report.js';
 import { maskTarget, storeSinkFromTarget } from '../../stores/index.js';
 
-const USAGE = `usage: stageflow-events demo [--out <dir>] [--store sqlite:<path>]
+const USAGE = `usage: stageflow-events demo [--out <dir>] [--store sqlite:<path>] [--metrics-port <port>] [--otlp-endpoint <url>]
 
 Runs a demo support-chat pipeline on embedded defaults (parallel stages, a guard that fails once and is retried,
 a tool call with approval, a streaming stage, a subpipeline, wide events on, emit-time validation 'throw'),
@@ -22,6 +29,10 @@ records every event to <dir>/events.ndjson, replays the snapshot through validat
 options:
   --out <dir>   where to write events.ndjson (default: a fresh temporary directory)
   --store <t>   also deliver every event to a production store: sqlite:<path> (embedded), postgres://..., redis://...
+  --metrics-port <port>   after the run, serve the Prometheus metrics (stage counters and durations, sink
+                drop counters) at http://127.0.0.1:<port>/metrics until interrupted (0 picks a free port)
+  --otlp-endpoint <url>   export the run's spans, with its events as span events, to an OTLP/HTTP traces
+                endpoint (protobuf), e.g. http://localhost:4318/v1/traces
   -h, --help    show this help`;
 
 function familyOf(type: string): string {
@@ -33,12 +44,11 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd());
 }
 
-function parseArgs(
-  argv: readonly string[],
-  io: CommandIo,
-): { out: string | undefined; store: string | undefined } | number {
+function parseArgs(argv: readonly string[], io: CommandIo): DemoArgs | number {
   let out: string | undefined;
   let store: string | undefined;
+  let metricsPort: number | undefined;
+  let otlpEndpoint: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -62,18 +72,48 @@ function parseArgs(
         return 2;
       }
       store = v;
+    } else if (a === '--metrics-port') {
+      const v = argv[++i];
+      const n = Number(v);
+      if (v === undefined || !/^\d+$/.test(v) || n > 65535) {
+        io.err(`stageflow-events demo: '--metrics-port' expects a TCP port 0-65535, got '${v ?? ''}'`);
+        return 2;
+      }
+      metricsPort = n;
+    } else if (a === '--otlp-endpoint') {
+      const v = argv[++i];
+      if (v === undefined || !/^https?:\/\/.+/.test(v)) {
+        io.err(`stageflow-events demo: '--otlp-endpoint' expects an http(s) URL, got '${v ?? ''}'`);
+        return 2;
+      }
+      otlpEndpoint = v;
     } else {
       io.err(`stageflow-events demo: unknown argument '${String(a)}'\n${USAGE}`);
       return 2;
     }
   }
-  return { out, store };
+  return { out, store, metricsPort, otlpEndpoint };
+}
+
+/** The parsed options of `stageflow-events demo`. */
+export interface DemoArgs {
+  readonly out: string | undefined;
+  readonly store: string | undefined;
+  /** Serve the metrics on this port after the run, until SIGINT or SIGTERM. */
+  readonly metricsPort?: number | undefined;
+  /** Export spans and span events to this OTLP/HTTP traces endpoint. */
+  readonly otlpEndpoint?: string | undefined;
 }
 
 /** `stageflow-events demo` (`npm start`): runs the demo pipeline, records and replays its events, prints a summary. */
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const args = parseArgs(argv, io);
   if (typeof args === 'number') return args;
+  return execute(args, io);
+}
+
+/** `stageflow-events demo` with already-parsed options; returns the exit code. */
+export async function execute(args: DemoArgs, io: CommandIo): Promise<number> {
   const dir = args.out === undefined ? mkdtempSync(join(tmpdir(), 'stageflow-demo-')) : resolve(io.cwd, args.out);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'events.ndjson');
@@ -93,16 +133,24 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
             ? `sqlite:${resolve(io.cwd, args.store.slice('sqlite:'.length))}`
             : args.store,
         );
-  const sink: EventSink = new CompositeEventSink(
-    store === undefined ? [recorder, collected] : [recorder, collected, store],
-  );
+  const tracing = args.otlpEndpoint === undefined ? undefined : await startOtlpTracing({ endpoint: args.otlpEndpoint });
+  const spanEvents = tracing === undefined ? undefined : new OtelSpanEventSink();
+  const sink: EventSink = new CompositeEventSink([
+    recorder,
+    collected,
+    ...(store === undefined ? [] : [store]),
+    ...(spanEvents === undefined ? [] : [spanEvents]),
+  ]);
+  const prometheus = new PrometheusMetricsInterceptor();
+  if (store !== undefined) registerSinkMetrics(prometheus.registry, { store });
   let result: PipelineRunResult;
   let graph: StageGraph;
   try {
-    ({ result, graph } = await runDemoPipeline(sink));
+    ({ result, graph } = await runDemoPipeline(sink, { prometheus }));
   } finally {
     await recorder.shutdown();
     await store?.shutdown();
+    await tracing?.shutdown();
     configureValidation(previous);
   }
   const summary = await replay(path, { validate: true });
@@ -162,6 +210,22 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     summary.invalid === 0 &&
     summary.corrupt === 0 &&
     summary.read === collected.events.length;
+  if (tracing !== undefined)
+    io.out(`traces: ${spanEvents?.attached ?? 0} events as span events, sent to ${args.otlpEndpoint}`);
   if (!clean) io.err('stageflow-events demo: the run or its snapshot is not clean (see above)');
+  if (args.metricsPort !== undefined) {
+    const server = await servePrometheusMetrics(prometheus.registry, { port: args.metricsPort });
+    io.out(`metrics: ${server.url} (Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+  }
   return clean ? 0 : 1;
 }
