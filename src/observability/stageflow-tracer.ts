@@ -58,12 +58,13 @@ export class NoOpSpan implements StageflowSpan {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    this.attributes[key] = value;
+    // defined, not assigned: a key named __proto__ stays an attribute instead of replacing the prototype
+    Object.defineProperty(this.attributes, key, { value, enumerable: true, writable: true, configurable: true });
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
-    for (const [key, value] of Object.entries(attributes)) if (value !== undefined) this.attributes[key] = value;
+    for (const [key, value] of Object.entries(attributes)) if (value !== undefined) this.setAttribute(key, value);
     return this;
   }
 

@@ -8,7 +8,14 @@ const MAX_SUMMARY_CHARS = 200;
  */
 export function summarizePayload(payload: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(payload)) out[key] = summarizeValue(value);
+  // defined, not assigned: a key named __proto__ stays an own key instead of replacing the summary's prototype
+  for (const [key, value] of Object.entries(payload))
+    Object.defineProperty(out, key, {
+      value: summarizeValue(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
