@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/cli/commands/report.js';
+import { buildReportModel, renderReportHtml } from '../../src/report/index.js';
+import type { ReportEvent } from '../../src/report/index.js';
 import type { PipelineRunResult } from '../../src/pipeline/index.js';
 import { openChromium } from '../helpers/chromium.js';
 import { EXPECTED_BARS, appendBadLines, recordReportRun } from '../helpers/report-run.js';
@@ -112,5 +114,78 @@ describe('the HTML run report in headless Chromium', () => {
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(10_000);
     expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('a report of a run with 10 000 stages in headless Chromium', () => {
+  let dir: string;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let page: Page;
+  const errors: string[] = [];
+  const STAGES = 10_000;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'report-large-'));
+    const run = '0b1b4e6f-21c1-47f6-86f5-b380a5c994f9';
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    const iso = (ms: number) => new Date(t0 + ms).toISOString();
+    const events: ReportEvent[] = [
+      { type: 'pipeline.started', data: { pipeline_run_id: run, pipeline_name: 'huge', timestamp: iso(0) } },
+    ];
+    for (let i = 0; i < STAGES; i++) {
+      const stage = `s${String(i).padStart(5, '0')}`;
+      events.push({ type: `stage.${stage}.started`, data: { pipeline_run_id: run, stage, timestamp: iso(i) } });
+      events.push({
+        type: i === STAGES - 1 ? `stage.${stage}.failed` : `stage.${stage}.completed`,
+        data: { pipeline_run_id: run, stage, duration_ms: 1, timestamp: iso(i + 1) },
+      });
+    }
+    events.push({
+      type: 'pipeline.failed',
+      data: {
+        pipeline_run_id: run,
+        error: 'last stage failed',
+        error_code: 'STAGE_FAILED',
+        retryable: false,
+        failed_stage: `s0${STAGES - 1}`,
+        duration_ms: STAGES,
+        timestamp: iso(STAGES + 1),
+      },
+    });
+    const out = join(dir, 'large.html');
+    writeFileSync(out, renderReportHtml(buildReportModel(events)));
+    browser = await openChromium();
+    page = await browser.context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(out).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps only the rows in view in the DOM and reaches the last stage by scrolling', async () => {
+    expect(errors).toEqual([]);
+    const rows = await page.$$eval('#timeline .row', (els) => els.length);
+    expect(rows).toBeGreaterThan(10);
+    expect(rows).toBeLessThan(100);
+    const height = await page.$eval(
+      '#timeline-inner',
+      (e) => (e as unknown as { style: { height: string } }).style.height,
+    );
+    expect(height).toBe(`${(STAGES + 1) * 22}px`);
+    await page.$eval('#timeline', (e) => {
+      (e as unknown as { scrollTop: number }).scrollTop = 1e9;
+    });
+    const last = page.locator(`.stage-bar[data-stage="s0${STAGES - 1}"]`);
+    await last.waitFor();
+    expect(await last.getAttribute('data-status')).toBe('failed');
+    await last.click();
+    expect(await page.textContent('#payload')).toContain(`stage.s0${STAGES - 1}.failed`);
+    expect(await page.$$eval('#timeline .row', (els) => els.length)).toBeLessThan(100);
   });
 });
