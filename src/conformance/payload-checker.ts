@@ -39,10 +39,29 @@ export function resolveEventType(type: string): EventDescriptor | undefined {
   return findEventDescriptor(type) ?? EVENT_DESCRIPTORS.find((d) => d.pattern !== undefined && d.type === type);
 }
 
+// "did you mean" is an edit-distance scan over every known type or key: a large file repeats a few misspellings
+// thousands of times, so each distinct one is computed once (bounded: cleared when full, never wrong, only slower)
+const SUGGESTION_CACHE_SIZE = 4096;
+const typeSuggestions = new Map<string, string | undefined>();
+// per descriptor object, so a custom event registered again with other keys never sees stale suggestions
+const keySuggestions = new WeakMap<EventDescriptor, Map<string, string | undefined>>();
+
+function cached(cache: Map<string, string | undefined>, key: string, compute: () => string | undefined) {
+  if (cache.has(key)) return cache.get(key);
+  if (cache.size >= SUGGESTION_CACHE_SIZE) cache.clear();
+  const v = compute();
+  cache.set(key, v);
+  return v;
+}
+
 /** Suggests the known event type nearest to `type` (a template is compared with the input's own stage name filled in). */
 export function suggestEventType(type: string): string | undefined {
   // no event type is this long: comparing megabytes of text would cost seconds for no suggestion
   if (type.length > MAX_SUGGESTED_LENGTH) return undefined;
+  return cached(typeSuggestions, type, () => computeEventTypeSuggestion(type));
+}
+
+function computeEventTypeSuggestion(type: string): string | undefined {
   const parts = type.split('.');
   const middle = parts.length >= 3 ? parts.slice(1, -1).join('.') : undefined;
   const candidates =
@@ -152,8 +171,12 @@ export function issueToFinding(
     }
     case 'additionalProperties': {
       const key = clip(String(p.additionalProperty));
-      const declared = issue.instancePath === '' && descriptor !== undefined ? descriptor.properties : [];
-      const near = closestMatch(key, declared, 2);
+      let near: string | undefined;
+      if (issue.instancePath === '' && descriptor !== undefined) {
+        let byKey = keySuggestions.get(descriptor);
+        if (byKey === undefined) keySuggestions.set(descriptor, (byKey = new Map()));
+        near = cached(byKey, key, () => closestMatch(key, descriptor.properties, 2));
+      }
       const out = {
         ...base,
         instancePath: clip(`${issue.instancePath}/${escapePointer(key)}`),

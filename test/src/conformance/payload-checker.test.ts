@@ -5,6 +5,7 @@ import {
   checkPayloadText,
   closestMatch,
   editDistance,
+  issueToFinding,
   resolveEventType,
   suggestEventType,
 } from '../../../src/conformance/index.js';
@@ -97,3 +98,36 @@ describe('checkPayloadText', () => {
     expect(checkPayloadText('42').findings[0]).toMatchObject({ keyword: 'envelope', got: 'integer' });
   });
 });
+
+describe('did-you-mean suggestions are cached per distinct type and key', () => {
+  it('gives the same suggestion every time, and past the cache bound too', () => {
+    const first = suggestEventType('tool.invokd');
+    expect(first).toBe('tool.invoked');
+    for (let i = 0; i < 5000; i++) suggestEventType(`x.unknown${i}`);
+    expect(suggestEventType('tool.invokd')).toBe(first);
+    expect(suggestEventType('stage.llm.completd')).toBe('stage.llm.completed');
+  });
+
+  it('suggests a misspelt key per descriptor, not from another event with the same key', () => {
+    const descriptor = { ...(resolveEventType('tool.invoked') as NonNullable<ReturnType<typeof resolveEventType>>) };
+    const other = { ...descriptor, properties: ['tool_nam'] };
+    const issue = { instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: 'tool_nme' } };
+    const a = checkEnvelopeIssue(issue, descriptor);
+    const b = checkEnvelopeIssue(issue, other);
+    expect(a).toBe("did you mean 'tool_name'?");
+    expect(b).toBe("did you mean 'tool_nam'?");
+    expect(checkEnvelopeIssue(issue, descriptor)).toBe(a);
+  });
+});
+
+function checkEnvelopeIssue(
+  issue: { instancePath: string; keyword: string; params: Record<string, unknown> },
+  descriptor: NonNullable<ReturnType<typeof resolveEventType>>,
+): string | undefined {
+  return issueToFinding(
+    { ...issue, schemaPath: '#', message: 'must NOT have additional properties' },
+    {},
+    'tool.invoked',
+    descriptor,
+  ).hint;
+}
