@@ -8,6 +8,8 @@ export interface PayloadArgs {
   allowUnknown: boolean;
   maxLineBytes: number;
   maxFindings: number;
+  /** `--jobs <n>`: worker threads that check lines; undefined = as many as there are free cores, for large inputs. */
+  jobs: number | undefined;
   help: boolean;
   /** Options only `check` understands, keyed by name without dashes. */
   readonly extra: Map<string, string>;
@@ -31,6 +33,7 @@ export function parsePayloadArgs(argv: readonly string[], valued: readonly strin
     allowUnknown: false,
     maxLineBytes: 8 << 20,
     maxFindings: 10_000,
+    jobs: undefined,
     help: false,
     extra: new Map(),
   };
@@ -76,6 +79,9 @@ export function parsePayloadArgs(argv: readonly string[], valued: readonly strin
         break;
       case '--max-findings':
         args.maxFindings = positiveInt(flag, takeValue());
+        break;
+      case '--jobs':
+        args.jobs = positiveInt(flag, takeValue());
         break;
       default: {
         const name = flag.replace(/^--?/, '');

@@ -2,9 +2,10 @@ import { isUtf8 } from 'node:buffer';
 import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { checkPayloadText, checkValue, type PayloadTextOptions } from '../conformance/index.js';
-import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
+import { checkPayloadText, checkValue, type PayloadTextOptions, type PayloadTextResult } from '../conformance/index.js';
+import { readLineBatches, type Line, type SourceSummary } from '../io/line-reader.js';
 import type { PayloadFinding } from '../conformance/index.js';
+import type { LineChecker } from './check-pool.js';
 import type { FileSummary, ReportBuilder } from './findings.js';
 
 /** One input to read: a file path (absolute) with the name shown in findings, or stdin. */
@@ -300,12 +301,22 @@ export interface CheckProgress {
   onBytes?(input: PayloadInput, bytesRead: number): void;
 }
 
-/** Checks every payload of one input into `report`; read errors (an unreadable file, corrupt gzip) propagate. */
+const VALID: PayloadTextResult = Object.freeze({ counted: true, findings: Object.freeze([]) });
+
+function ignore(): void {}
+
+/**
+ * Checks every payload of one input into `report`; read errors (an unreadable file, corrupt gzip) propagate. With a
+ * `checker` (`--jobs`), batches of lines are checked on worker threads, a few in flight, and their results applied
+ * in line order, so the report is identical to the one-thread report.
+ */
 export async function checkInput(
   input: PayloadInput,
   report: ReportBuilder,
   options: PayloadTextOptions & { readonly maxLineBytes?: number },
   progress: CheckProgress = {},
+  checker?: LineChecker,
+  inFlight = 4,
 ): Promise<void> {
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
   if (input.error !== undefined) throw new InputError(input.error);
@@ -321,7 +332,8 @@ export async function checkInput(
     onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onBytes: (n) => onBytes(input, n) },
     summary,
   );
-  for await (const batch of batches) {
+  const apply = (batch: readonly Line[], results?: readonly (PayloadTextResult | 0)[]): void => {
+    let k = 0;
     for (const line of batch) {
       if (line.tooLong) {
         report.addPayload(file, line.number, [
@@ -337,7 +349,9 @@ export async function checkInput(
         ]);
         continue;
       }
-      const result = checkPayloadText(line.text, options);
+      const r = results === undefined ? checkPayloadText(line.text, options) : results[k++];
+      if (r === undefined) throw new Error(`a check worker returned no result for line ${line.number}`);
+      const result = r === 0 ? VALID : r;
       if (result.counted)
         report.addPayload(
           file,
@@ -348,6 +362,27 @@ export async function checkInput(
         );
       else for (const f of result.findings) report.addFinding(file.file, line.number, f);
     }
+  };
+  const queue: { batch: readonly Line[]; results: Promise<readonly (PayloadTextResult | 0)[]> }[] = [];
+  try {
+    for await (const batch of batches) {
+      if (checker === undefined) {
+        apply(batch);
+        continue;
+      }
+      const texts: string[] = [];
+      for (const line of batch) if (!line.tooLong) texts.push(line.text);
+      const results = checker.check(texts);
+      results.catch(ignore);
+      queue.push({ batch, results });
+      while (queue.length > inFlight) {
+        const head = queue.shift() as (typeof queue)[number];
+        apply(head.batch, await head.results);
+      }
+    }
+    for (let head = queue.shift(); head !== undefined; head = queue.shift()) apply(head.batch, await head.results);
+  } finally {
+    queue.length = 0;
   }
   const s = summary.value;
   if (file.total === 0) {
