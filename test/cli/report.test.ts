@@ -45,6 +45,18 @@ describe('stageflow-events report', () => {
     expect(existsSync(join(dir, 'bad', 'report.html'))).toBe(true);
   });
 
+  it('reads a store: the same run replayed into SQLite gives the same runs and attempts', async () => {
+    const db = `sqlite:${join(dir, 'events.db')}`;
+    const loaded = await runCli(['replay', clean, '--to', db]);
+    expect(loaded.code).toBe(0);
+    const out = join(dir, 'store.html');
+    const r = await runCli(['report', db, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 runs, 11 stage attempts, \d+ events, 0 invalid, 0 corrupt/);
+    expect(readFileSync(out, 'utf8')).toContain('report_fixture');
+  });
+
   it('exits 2 with a clear message on a missing input or a bad option', async () => {
     const missing = await runCli(['report', join(dir, 'nope.ndjson')]);
     expect(missing.code).toBe(2);
