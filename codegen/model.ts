@@ -1,6 +1,6 @@
 // phase 3: all naming and JSON-type to TS-type mapping; templates only loop and branch over this model
 import { SchemaError } from '../src/errors.js';
-import type { ResolvedEvent, ResolvedSet } from './resolve.js';
+import type { ResolvedEvent, ResolvedSet, ResolvedSharedType } from './resolve.js';
 import { isDataKeyword, isNonTypeKeyword, undescribedFields } from './schema-rules.js';
 
 /** Every name generated for one event, all derived from its type string by {@link deriveNames}. */
@@ -65,9 +65,37 @@ export interface EventModel {
   readonly typesSchema: Record<string, unknown>;
 }
 
+/** One field of a shared type, in both spellings. */
+export interface SharedFieldModel {
+  /** `pipeline_run_id`: the key as payloads carry it. */
+  readonly snake: string;
+  /** `pipelineRunId`: the key as options and identities carry it. */
+  readonly camel: string;
+  readonly tsType: string;
+  readonly required: boolean;
+  readonly description: string;
+}
+
+/** A shared type (`schemas/common/<name>.vN.json` with `type: 'object'`): its names and fields. */
+export interface SharedTypeModel {
+  /** `CorrelationKeys`: the payload-spelling interface (the schema's title). */
+  readonly name: string;
+  /** `CorrelationKeysCamelCase`: the same keys in camelCase. */
+  readonly camelName: string;
+  /** `CORRELATION_KEYS`: the list of fields. */
+  readonly constant: string;
+  /** Output path below the generated root: `common/correlation-keys.ts`. */
+  readonly path: string;
+  readonly schemaPath: string;
+  readonly description: string;
+  readonly fields: readonly SharedFieldModel[];
+}
+
 /** The whole model: events sorted by type, plus families for grouping. */
 export interface Model {
   readonly events: readonly EventModel[];
+  /** The shared types, sorted by schema path. */
+  readonly sharedTypes: readonly SharedTypeModel[];
   readonly families: readonly { readonly name: string; readonly events: readonly EventModel[] }[];
   readonly runtimeImportFromRoot: string;
 }
@@ -146,6 +174,56 @@ function oneLine(s: unknown): string {
     .replace(/\s+/g, ' ')
     .replace(/\|/g, '\\|')
     .trim();
+}
+
+function tsTypeOf(node: Record<string, unknown> | undefined): string {
+  const scalar: Record<string, string> = {
+    string: 'string',
+    number: 'number',
+    integer: 'number',
+    boolean: 'boolean',
+    null: 'null',
+  };
+  const t = node?.type;
+  const types = Array.isArray(t) ? t : t === undefined ? [] : [t];
+  const mapped = types.map((x) => scalar[String(x)]);
+  return mapped.length === 0 || mapped.includes(undefined) ? 'unknown' : mapped.join(' | ');
+}
+
+function camelCase(snake: string): string {
+  return snake.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Builds the model of one shared type; its title is its type name. */
+function sharedTypeModel(t: ResolvedSharedType): SharedTypeModel {
+  const d = t.dereferenced;
+  const name = String(t.source.json.title);
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(name))
+    throw new SchemaError(t.source.displayPath, '/title', `expected a PascalCase type name, got '${name}'`);
+  const [undescribed] = undescribedFields(d);
+  if (undescribed) throw new SchemaError(t.source.displayPath, undescribed.pointer, undescribed.message);
+  const props = (d.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = (d.required ?? []) as string[];
+  const base =
+    t.source.file
+      .split('/')
+      .pop()
+      ?.replace(/\.v\d+\.json$/, '') ?? name;
+  return {
+    name,
+    camelName: `${name}CamelCase`,
+    constant: name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase(),
+    path: `${t.source.file.split('/').slice(0, -1).join('/')}/${base}.ts`,
+    schemaPath: t.source.displayPath,
+    description: oneLine(t.source.json.description).replace(/\\\|/g, '|'),
+    fields: Object.keys(props).map((snake) => ({
+      snake,
+      camel: camelCase(snake),
+      tsType: tsTypeOf(props[snake]),
+      required: required.includes(snake),
+      description: oneLine(props[snake]?.description).replace(/\\\|/g, '|'),
+    })),
+  };
 }
 
 /**
@@ -251,6 +329,9 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
   const familyNames = [...new Set(events.map((e) => e.family))].sort();
   return {
     events,
+    sharedTypes: [...set.sharedTypes]
+      .sort((a, b) => (a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : 0))
+      .map(sharedTypeModel),
     families: familyNames.map((name) => ({ name, events: events.filter((e) => e.family === name) })),
     runtimeImportFromRoot: runtimeImport(0),
   };

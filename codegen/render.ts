@@ -202,6 +202,11 @@ function renderIndex(model: Model): string {
     "export type { EventHandlers } from './sink.js';",
   ];
   const list = (names: string[]): string => names.join(', ');
+  for (const t of model.sharedTypes) {
+    const from = `./${t.path.replace(/\.ts$/, '.js')}`;
+    lines.push(`export type { ${list([t.name, t.camelName].sort())} } from '${from}';`);
+    lines.push(`export { ${t.constant} } from '${from}';`);
+  }
   for (const e of model.events) {
     lines.push(`export type { ${list([e.names.envelope, e.names.data].sort())} } from './${e.dir}/types.js';`);
     lines.push(`export { ${e.names.validate} } from './${e.dir}/validate.js';`);
@@ -222,6 +227,7 @@ export async function render(set: ResolvedSet, model: Model): Promise<Map<string
     files.set(`${e.dir}/validate.d.ts`, renderValidatorTypes(e));
     files.set(`${e.dir}/emit.ts`, documentEmitter(e, template('emit/emit.ts.hbs')(e)));
   }
+  for (const t of model.sharedTypes) files.set(t.path, template('shared/type.ts.hbs')(t));
   files.set('events.ts', template('emit/events.ts.hbs')(model));
   files.set('sink.ts', template('sink/sink.ts.hbs')(model));
   files.set('catalogue.md', template('catalogue/catalogue.md.hbs')(model));

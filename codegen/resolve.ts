@@ -10,6 +10,7 @@ import {
   ID_BASE,
   isDataKeyword,
   isEventSchema,
+  isSharedTypeSchema,
   pointerGet,
   VENDOR_KEYWORDS,
 } from './schema-rules.js';
@@ -30,9 +31,17 @@ export interface ResolvedEvent {
   readonly dereferenced: Record<string, unknown>;
 }
 
-/** Everything later phases need: the event schemas and an ajv instance holding all schemas. */
+/** A shared type (see `isSharedTypeSchema`), checked and with every `$ref` inlined. */
+export interface ResolvedSharedType {
+  readonly source: LoadedSchema;
+  readonly id: string;
+  readonly dereferenced: Record<string, unknown>;
+}
+
+/** Everything later phases need: the event schemas, the shared types and an ajv instance holding all schemas. */
 export interface ResolvedSet {
   readonly events: readonly ResolvedEvent[];
+  readonly sharedTypes: readonly ResolvedSharedType[];
   readonly ajv: Ajv2020;
 }
 
@@ -62,8 +71,13 @@ function checkShape(s: LoadedSchema): void {
   if (typeof j.title !== 'string' || j.title === '') fail('/title', 'expected a non-empty string');
   if (typeof j.description !== 'string' || j.description === '') fail('/description', 'expected a non-empty string');
   if (!isEventSchema(j)) {
-    if (!('$defs' in j))
-      fail('', "expected 'x-event-type' or 'x-event-type-pattern' (an event), or '$defs' (shared definitions)");
+    if (!('$defs' in j) && !isSharedTypeSchema(j))
+      fail(
+        '',
+        "expected 'x-event-type' or 'x-event-type-pattern' (an event), '$defs' (shared definitions), or type 'object' with 'properties' (a shared type)",
+      );
+    if (isSharedTypeSchema(j) && j.additionalProperties !== false)
+      fail('/additionalProperties', 'expected false: a shared type is closed');
     return;
   }
   if ('x-event-type' in j && 'x-event-type-pattern' in j)
@@ -211,11 +225,13 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
     }
   }
   const events: ResolvedEvent[] = [];
+  const sharedTypes: ResolvedSharedType[] = [];
   const claimed = new Map<string, string>();
   for (const s of loaded) {
     const j = s.json;
     if (!isEventSchema(j)) {
-      deref(byFile, s, j, '', []);
+      const dereferenced = deref(byFile, s, j, '', []) as Record<string, unknown>;
+      if (isSharedTypeSchema(j)) sharedTypes.push({ source: s, id: j.$id as string, dereferenced });
       continue;
     }
     const type = (j['x-event-type'] ?? j['x-event-type-template']) as string;
@@ -262,5 +278,11 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
       }
     }
   }
-  return { events, ajv };
+  for (const t of sharedTypes) {
+    const validate = ajv.getSchema(t.id);
+    if (!validate) throw new SchemaError(t.source.displayPath, '/$id', `ajv did not register '${t.id}'`);
+    const [problem] = exampleProblems(t.source.json, validate);
+    if (problem) throw new SchemaError(t.source.displayPath, problem.pointer, problem.message);
+  }
+  return { events, sharedTypes, ajv };
 }

@@ -42,6 +42,22 @@ export function isEventSchema(json: Readonly<Record<string, unknown>>): boolean 
   return 'x-event-type' in json || 'x-event-type-pattern' in json;
 }
 
+/**
+ * True when a schema is a shared type: not an event, but an object schema of its own (`type: 'object'` with
+ * `properties`), such as `common/correlation-keys.v1.json`. Codegen writes its TypeScript type and field list to
+ * `generated/common/<name>.ts`.
+ */
+export function isSharedTypeSchema(json: Readonly<Record<string, unknown>>): boolean {
+  const props = json.properties;
+  return (
+    !isEventSchema(json) &&
+    json.type === 'object' &&
+    props !== null &&
+    typeof props === 'object' &&
+    !Array.isArray(props)
+  );
+}
+
 /** Escapes one key for a JSON pointer (RFC 6901): `~` as `~0`, `/` as `~1`. */
 export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -3,6 +3,8 @@ export { EVENT_DESCRIPTORS, EVENT_TYPES, findEventDescriptor } from './events.js
 export type { AnyEvent, EventMap } from './events.js';
 export { TypedEventSinkBase, dispatchEvent } from './sink.js';
 export type { EventHandlers } from './sink.js';
+export type { CorrelationKeys, CorrelationKeysCamelCase } from './common/correlation-keys.js';
+export { CORRELATION_KEYS } from './common/correlation-keys.js';
 export type { AgentCompleted, AgentCompletedData } from './agent/agent-completed/types.js';
 export { validateAgentCompleted } from './agent/agent-completed/validate.js';
 export { AGENT_COMPLETED_DESCRIPTOR, EVENT_AGENT_COMPLETED, emitAgentCompleted } from './agent/agent-completed/emit.js';

@@ -28,6 +28,8 @@ export type {
   ValidationIssue,
 } from './runtime/index.js';
 export {
+  CORRELATION_KEY_NAMES,
+  CORRELATION_KEYS,
   ChildRunTracker,
   DEFAULT_MAX_SUBPIPELINE_DEPTH,
   EventPipelineRunLogger,
@@ -45,14 +47,19 @@ export {
   SubpipelineSpawner,
   WideEventEmitter,
   clearChildTracker,
+  createRunIdentity,
   errorSummaryToStagesPatch,
   errorSummaryToString,
   getChildTracker,
   setChildTracker,
   summarizePipelineError,
+  toCorrelationKeys,
 } from './pipeline/index.js';
 export type {
   ChildRunTrackerMetrics,
+  CorrelationKeyOptions,
+  CorrelationKeys,
+  CorrelationKeysCamelCase,
   DescriptorLookup,
   ErrorAction,
   ErrorSummary,
@@ -66,6 +73,7 @@ export type {
   RunCompletedLog,
   RunFailedLog,
   RunIdentity,
+  RunIdentityOptions,
   RunStartedLog,
   SpawnOptions,
   StageOutcome,
@@ -112,6 +120,7 @@ export type {
   ApprovalDecision,
   ApprovalRequest,
   EventContext,
+  EventContextSource,
   ToolCall,
   ToolDefinition,
   ToolExecuteOptions,
@@ -158,6 +167,7 @@ export {
   getTraceId,
   parseTraceparent,
   runWithTraceState,
+  correlationKeysAmong,
   setCorrelationId,
   streamEnrichment,
   ensureOtelContextManager,
@@ -166,6 +176,7 @@ export {
   OtelSpanEventSink,
   eventAttributes,
   startOtlpTracing,
+  toEventContext,
 } from './observability/index.js';
 export type {
   CircuitBreakerOptions,

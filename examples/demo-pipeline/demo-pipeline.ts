@@ -66,11 +66,7 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
     .stage(
       'issue_refund',
       async (ctx) => {
-        const run = await tools.execute(
-          'issue_refund',
-          { order_id: 'A-1001', amount_cents: 2599 },
-          { context: ctx.eventContext() },
-        );
+        const run = await tools.execute('issue_refund', { order_id: 'A-1001', amount_cents: 2599 }, { context: ctx });
         return StageOutput.ok({ refund_action_id: run.actionId });
       },
       { dependencies: ['policy_guard'] },
@@ -81,7 +77,7 @@ export function buildDemoPipeline(tools: ToolExecutor): StageGraph {
         const queue = new ChunkQueue<string>({
           maxSize: 5,
           channel: 'reply',
-          context: ctx.eventContext(),
+          context: ctx,
           sink: ctx.pipeline.sink,
           putTimeoutMs: 2000,
         });

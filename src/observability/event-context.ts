@@ -1,21 +1,31 @@
+import { CORRELATION_KEYS, type CorrelationKeysCamelCase } from '../../generated/common/correlation-keys.js';
+import { STREAM_QUEUE_CLOSED_DESCRIPTOR } from '../../generated/index.js';
+
 /**
  * The correlation keys a caller (typically a pipeline `StageContext`) hands to the tool executor, the streaming helpers
  * and the provider-call logger; they are copied onto every event whose schema declares them and cannot be overridden
- * by payload data.
+ * by payload data. The keys are those of `schemas/common/correlation-keys.v1.json` (camelCase), each optional; outside
+ * a run `pipelineRunId` may be null.
  */
-export interface EventContext {
+export type EventContext = {
+  readonly [K in Exclude<keyof CorrelationKeysCamelCase, 'pipelineRunId'>]?: CorrelationKeysCamelCase[K];
+} & {
   /** The run the work belongs to (`pipeline_run_id`), or null outside a run. */
   readonly pipelineRunId?: string | null;
-  /** The request the run serves (`request_id`), or null. */
-  readonly requestId?: string | null;
-  /** The context's execution mode (`execution_mode`), or null; also the tool executor's default behaviour. */
-  readonly executionMode?: string | null;
-  /** The pipeline topology (`topology`), or null. */
-  readonly topology?: string | null;
-  /** The service name (`service`). */
-  readonly service?: string;
   /** The pipeline stage doing the work (`stage` on `tool.*`, `approval.*` and `stream.*` events), when in a stage. */
   readonly stage?: string;
+};
+
+/** Anything that can say which run and stage its work belongs to: a pipeline `StageContext`. */
+export interface EventContextSource {
+  eventContext(): EventContext;
+}
+
+/** The {@link EventContext} of `context`: the context itself, or what a source (a `StageContext`) gives. */
+export function toEventContext(context: EventContext | EventContextSource | undefined): EventContext | undefined {
+  if (context === undefined) return undefined;
+  const source = context as Partial<EventContextSource>;
+  return typeof source.eventContext === 'function' ? source.eventContext() : (context as EventContext);
 }
 
 /** The `stream.*` enrichment block: each key the context defines, plus `channel` when given, in schema spelling. */
@@ -29,21 +39,26 @@ export interface StreamEnrichment {
   stage?: string;
 }
 
+/** The correlation keys among `properties` (an event schema's top-level keys), in the schema's order. */
+export function correlationKeysAmong(properties: readonly string[]): readonly (typeof CORRELATION_KEYS)[number][] {
+  return properties.flatMap((snake) => CORRELATION_KEYS.filter((k) => k.snake === snake));
+}
+
+// the correlation keys the stream.* schemas declare (each declares the same block)
+const STREAM_KEYS = correlationKeysAmong(STREAM_QUEUE_CLOSED_DESCRIPTOR.properties);
+
 /**
  * Builds the enrichment keys of the `stream.*` events once per queue or buffer: only keys the context defines are
  * present (the schemas make them optional), so a helper used outside a pipeline sends none.
  */
 export function streamEnrichment(
-  context: EventContext | undefined,
+  context: EventContext | EventContextSource | undefined,
   channel: string | undefined,
 ): Readonly<StreamEnrichment> {
-  const out: StreamEnrichment = {};
-  if (context?.pipelineRunId !== undefined) out.pipeline_run_id = context.pipelineRunId;
-  if (context?.requestId !== undefined) out.request_id = context.requestId;
-  if (context?.executionMode !== undefined) out.execution_mode = context.executionMode;
-  if (context?.topology !== undefined) out.topology = context.topology;
-  if (context?.service !== undefined) out.service = context.service;
+  const ctx = toEventContext(context);
+  const out: Record<string, unknown> = {};
+  for (const { camel, snake } of STREAM_KEYS) if (ctx?.[camel] !== undefined) out[snake] = ctx[camel];
   if (channel !== undefined) out.channel = channel;
-  if (context?.stage !== undefined) out.stage = context.stage;
-  return Object.freeze(out);
+  if (ctx?.stage !== undefined) out.stage = ctx.stage;
+  return Object.freeze(out) as Readonly<StreamEnrichment>;
 }

@@ -15,8 +15,8 @@ export {
 export type { TraceContextDict, TraceState } from './correlation.js';
 export { CorrelationIds } from './correlation-ids.js';
 export type { CorrelationIdsInit } from './correlation-ids.js';
-export { streamEnrichment } from './event-context.js';
-export type { EventContext, StreamEnrichment } from './event-context.js';
+export { correlationKeysAmong, streamEnrichment, toEventContext } from './event-context.js';
+export type { EventContext, EventContextSource, StreamEnrichment } from './event-context.js';
 export { EventProviderCallLogger, NIL_CALL_ID, NoOpProviderCallLogger } from './provider-call-logger.js';
 export type {
   EventProviderCallLoggerOptions,

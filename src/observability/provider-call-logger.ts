@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EmitOptions } from '../runtime/index.js';
-import { emitProviderCallCompleted, emitProviderCallFailed, emitProviderCallStarted } from '../../generated/index.js';
+import {
+  emitProviderCallCompleted,
+  emitProviderCallFailed,
+  emitProviderCallStarted,
+  PROVIDER_CALL_STARTED_DESCRIPTOR,
+} from '../../generated/index.js';
 import type { ProviderCallCompletedData } from '../../generated/index.js';
 import { ContractError } from '../errors.js';
 import type { EventSink } from '../runtime/types.js';
-import type { EventContext } from './event-context.js';
+import { correlationKeysAmong, type EventContext } from './event-context.js';
 
 /** The kind of model call. */
 export type ProviderOperation = 'llm' | 'stt' | 'tts' | 'embedding';
@@ -20,11 +25,6 @@ export interface ProviderCallStart extends EventContext {
   readonly operation: ProviderOperation;
   readonly provider: string;
   readonly modelId: string;
-  readonly sessionId?: string | null;
-  readonly userId?: string | null;
-  readonly orgId?: string | null;
-  /** The stage making the call. */
-  readonly stage?: string;
 }
 
 /** The end of a provider call. */
@@ -65,6 +65,9 @@ export interface EventProviderCallLoggerOptions {
   readonly sink?: EventSink;
 }
 
+// the correlation keys the provider.call.* schemas declare
+const PROVIDER_KEYS = correlationKeysAmong(PROVIDER_CALL_STARTED_DESCRIPTOR.properties);
+
 type Identity = Omit<Parameters<typeof emitProviderCallStarted>[0], 'timestamp'>;
 
 /**
@@ -93,11 +96,8 @@ export class EventProviderCallLogger implements ProviderCallLogger {
       provider: call.provider,
       model_id: call.modelId,
     };
-    if (call.pipelineRunId !== undefined) identity.pipeline_run_id = call.pipelineRunId;
-    if (call.requestId !== undefined) identity.request_id = call.requestId;
-    if (call.sessionId !== undefined) identity.session_id = call.sessionId;
-    if (call.userId !== undefined) identity.user_id = call.userId;
-    if (call.orgId !== undefined) identity.org_id = call.orgId;
+    const keys = identity as Record<string, unknown>;
+    for (const { camel, snake } of PROVIDER_KEYS) if (call[camel] !== undefined) keys[snake] = call[camel];
     if (call.stage !== undefined) identity.stage = call.stage;
     emitProviderCallStarted(identity, this._emitOptions);
     this._open.set(callId, identity);

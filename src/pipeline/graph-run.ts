@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   emitStageNameCompleted,
@@ -18,7 +17,8 @@ import { invokeUntilAborted, invokeWithTimeout } from './invoke-with-timeout.js'
 import { PipelineContext } from './pipeline-context.js';
 import type { InheritedRunOptions } from './pipeline-context.js';
 import { EventPipelineRunLogger } from './pipeline-run-logger.js';
-import type { PipelineRunLogger, RunIdentity } from './pipeline-run-logger.js';
+import type { PipelineRunLogger } from './pipeline-run-logger.js';
+import { createRunIdentity } from './run-identity.js';
 import { StageContext } from './stage-context.js';
 import type { StageOutput } from './stage-output.js';
 import { SubpipelineSpawner } from './subpipeline-spawner.js';
@@ -54,7 +54,10 @@ export class GraphRun {
   private _cancelledByStage: string | undefined;
   private _runAborted: Promise<never> | undefined;
 
-  constructor(graph: RunnableGraph, options: PipelineRunOptions, sink: EventSink) {
+  constructor(graph: RunnableGraph, runOptions: PipelineRunOptions, sink: EventSink) {
+    const parent = runOptions.parent;
+    // a child run inherits its parent's interceptors, wide events, run logger, lookup and grace unless it sets them
+    const options: PipelineRunOptions = parent === undefined ? runOptions : { ...parent.inherited, ...runOptions };
     this._graph = graph;
     this._options = options;
     this._sink = sink;
@@ -69,18 +72,7 @@ export class GraphRun {
       new EventPipelineRunLogger({ sink }),
       ...(options.runLogger === undefined ? [] : [options.runLogger]),
     ];
-    const identity: RunIdentity = {
-      pipelineRunId: options.pipelineRunId ?? randomUUID(),
-      parentRunId: options.parentRunId ?? null,
-      pipelineName: options.pipelineName ?? graph.name,
-      requestId: options.requestId ?? null,
-      sessionId: options.sessionId ?? null,
-      userId: options.userId ?? null,
-      orgId: options.orgId ?? null,
-      topology: options.topology ?? null,
-      executionMode: options.executionMode ?? null,
-      service: options.service ?? 'pipeline',
-    };
+    const identity = createRunIdentity(options, graph.name, parent?.identity);
     const inherited: { -readonly [K in keyof InheritedRunOptions]: InheritedRunOptions[K] } = {};
     if (options.interceptors !== undefined) inherited.interceptors = options.interceptors;
     if (options.wideEvents !== undefined) inherited.wideEvents = options.wideEvents;
@@ -91,8 +83,8 @@ export class GraphRun {
       identity,
       sink,
       signal: this._controller.signal,
-      depth: options.depth ?? 0,
-      spawner: options.spawner ?? new SubpipelineSpawner(),
+      depth: parent === undefined ? (options.depth ?? 0) : parent.depth + 1,
+      spawner: options.spawner ?? parent?.spawner ?? new SubpipelineSpawner(),
       inherited,
     });
   }

@@ -14,6 +14,14 @@ export type { StageOutcome } from './stage-output.js';
 export { RESERVED_ENRICHMENT_KEYS, StageContext } from './stage-context.js';
 export type { DescriptorLookup } from './stage-context.js';
 export { PipelineContext } from './pipeline-context.js';
+export { CORRELATION_KEY_NAMES, CORRELATION_KEYS, createRunIdentity, toCorrelationKeys } from './run-identity.js';
+export type {
+  CorrelationKeyOptions,
+  CorrelationKeys,
+  CorrelationKeysCamelCase,
+  RunIdentity,
+  RunIdentityOptions,
+} from './run-identity.js';
 export { WideEventEmitter } from './wide-event-emitter.js';
 export type { WideContextBlock, WideEventEmitterOptions, WideStageSummary } from './wide-event-emitter.js';
 export { ChildRunTracker, clearChildTracker, getChildTracker, setChildTracker } from './child-run-tracker.js';
@@ -26,7 +34,6 @@ export type {
   RunCancelledLog,
   RunCompletedLog,
   RunFailedLog,
-  RunIdentity,
   RunStartedLog,
 } from './pipeline-run-logger.js';
 export { MaxDepthExceededError, PipelineCancelledError, StageTimeoutError } from './errors.js';

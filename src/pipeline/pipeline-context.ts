@@ -1,8 +1,7 @@
 import type { EventSink } from '../runtime/types.js';
-import type { RunIdentity } from './pipeline-run-logger.js';
+import { toCorrelationKeys, type CorrelationKeys, type RunIdentity } from './run-identity.js';
 import type { PipelineRunOptions } from './types.js';
 import type { SubpipelineSpawner } from './subpipeline-spawner.js';
-import type { WideContextBlock } from './wide-event-emitter.js';
 
 /** The run options a child run inherits from its parent unless the spawn overrides them. */
 export type InheritedRunOptions = Pick<
@@ -50,19 +49,12 @@ export class PipelineContext {
   }
 
   /** The run's correlation keys as event payload keys: the one source of the enrichment every run event carries. */
-  correlationKeys(): WideContextBlock & { readonly pipeline_run_id: string } {
-    const id = this.identity;
-    return {
-      pipeline_run_id: id.pipelineRunId,
-      request_id: id.requestId,
-      session_id: id.sessionId,
-      user_id: id.userId,
-      org_id: id.orgId,
-      topology: id.topology,
-      execution_mode: id.executionMode,
-      service: id.service,
-    };
+  correlationKeys(): CorrelationKeys {
+    this._keys ??= toCorrelationKeys(this.identity);
+    return { ...this._keys };
   }
+
+  private _keys: CorrelationKeys | undefined;
 
   /** Whether this run was spawned as a subpipeline. */
   get isChildRun(): boolean {

@@ -8,20 +8,10 @@ import {
   emitPipelineStarted,
 } from '../../generated/index.js';
 import type { ErrorSummaryCode } from '../observability/error-summary.js';
+import { toCorrelationKeys, type CorrelationKeys, type RunIdentity } from './run-identity.js';
 
-/** The identity of a run that every `pipeline.*` lifecycle event carries. */
-export interface RunIdentity {
-  readonly pipelineRunId: string;
-  readonly parentRunId: string | null;
-  readonly pipelineName: string;
-  readonly requestId: string | null;
-  readonly sessionId: string | null;
-  readonly userId: string | null;
-  readonly orgId: string | null;
-  readonly topology: string | null;
-  readonly executionMode: string | null;
-  readonly service: string;
-}
+// the run identity lives beside PipelineContext (run-identity.ts); re-exported here, where it was first declared
+export type { RunIdentity };
 
 /** Fields every lifecycle call carries: the reference protocol's keyword arguments plus our full run identity. */
 interface RunLogBase {
@@ -86,29 +76,10 @@ export class NoOpPipelineRunLogger implements PipelineRunLogger {
 
 // the keys every pipeline.* event starts with; callers add theirs with Object.assign (a spread followed by more keys
 // leaves V8's fast clone path on Node 20)
-function base(run: RunIdentity): {
-  pipeline_run_id: string;
-  request_id: string | null;
-  session_id: string | null;
-  user_id: string | null;
-  org_id: string | null;
-  topology: string | null;
-  execution_mode: string | null;
-  service: string;
-  pipeline_name: string;
-  parent_run_id?: string;
-} {
-  const b: ReturnType<typeof base> = {
-    pipeline_run_id: run.pipelineRunId,
-    request_id: run.requestId,
-    session_id: run.sessionId,
-    user_id: run.userId,
-    org_id: run.orgId,
-    topology: run.topology,
-    execution_mode: run.executionMode,
-    service: run.service,
+function base(run: RunIdentity): CorrelationKeys & { pipeline_name: string; parent_run_id?: string } {
+  const b: CorrelationKeys & { pipeline_name: string; parent_run_id?: string } = Object.assign(toCorrelationKeys(run), {
     pipeline_name: run.pipelineName,
-  };
+  });
   if (run.parentRunId !== null) b.parent_run_id = run.parentRunId;
   return b;
 }

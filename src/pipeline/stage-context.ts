@@ -1,31 +1,26 @@
-import type { EventContext } from '../observability/event-context.js';
+import type { EventContext, EventContextSource } from '../observability/event-context.js';
 import { emitEvent, mergePayload } from '../runtime/index.js';
 import { ContractError } from '../errors.js';
 import { findEventDescriptor } from '../../generated/index.js';
 import { findCustomEventDescriptor } from '../validation/custom-event-registry.js';
 import type { EventDescriptor } from '../runtime/index.js';
 import type { PipelineContext } from './pipeline-context.js';
+import { CORRELATION_KEY_NAMES, CORRELATION_KEYS, type CorrelationKeys } from './run-identity.js';
 import type { StageGraph } from './stage-graph.js';
 import type { PipelineRunOptions } from './types.js';
 import type { SubpipelineResult, SpawnOptions } from './subpipeline-spawner.js';
 
 /**
- * The enrichment keys {@link StageContext.emitEvent} owns: a caller passing one gets a `ContractError` with code
- * `reserved_key` (unlike the reference, where caller data silently overrides them).
+ * The enrichment keys {@link StageContext.emitEvent} owns: the correlation keys (`schemas/common/correlation-keys.v1.json`).
+ * A caller passing one gets a `ContractError` with code `reserved_key` (unlike the reference, where caller data
+ * silently overrides them).
  */
-export const RESERVED_ENRICHMENT_KEYS: readonly string[] = [
-  'pipeline_run_id',
-  'request_id',
-  'session_id',
-  'user_id',
-  'org_id',
-  'execution_mode',
-  'topology',
-  'service',
-];
+export const RESERVED_ENRICHMENT_KEYS: readonly string[] = CORRELATION_KEY_NAMES;
 
-// the keys a pipeline context adds to an event whose schema is unknown (catalogue 2.2)
-const DEFAULT_ENRICHMENT: readonly string[] = [
+const RESERVED = new Set<string>(RESERVED_ENRICHMENT_KEYS);
+
+// the keys a pipeline context adds to an event whose schema is unknown (catalogue 2.2), in this order
+const DEFAULT_ENRICHMENT: readonly (keyof CorrelationKeys)[] = [
   'pipeline_run_id',
   'request_id',
   'execution_mode',
@@ -37,7 +32,7 @@ const DEFAULT_ENRICHMENT: readonly string[] = [
 export type DescriptorLookup = (type: string) => EventDescriptor | undefined;
 
 /** What one stage sees while it runs: the run, its dependencies' outputs, its own signal and an enriched event emitter. */
-export class StageContext {
+export class StageContext implements EventContextSource {
   readonly pipeline: PipelineContext;
   readonly stage: string;
   /** Aborted on stage timeout or run cancellation; pass it to anything long-running. */
@@ -78,14 +73,10 @@ export class StageContext {
    */
   eventContext(): EventContext {
     const id = this.pipeline.identity;
-    return {
-      pipelineRunId: id.pipelineRunId,
-      requestId: id.requestId,
-      executionMode: id.executionMode,
-      topology: id.topology,
-      service: id.service,
-      stage: this.stage,
-    };
+    const ctx: Record<string, unknown> = {};
+    for (const { camel } of CORRELATION_KEYS) ctx[camel] = id[camel];
+    ctx.stage = this.stage;
+    return ctx as EventContext;
   }
 
   /** The run's correlation keys as event payload keys. */
@@ -111,10 +102,7 @@ export class StageContext {
     if (!this._isOpen()) return;
     const descriptor = findEventDescriptor(type) ?? this._lookup?.(type) ?? findCustomEventDescriptor(type);
     const all = this.enrichment();
-    const keys =
-      descriptor === undefined
-        ? DEFAULT_ENRICHMENT
-        : RESERVED_ENRICHMENT_KEYS.filter((k) => descriptor.properties.includes(k));
+    const keys = descriptor === undefined ? DEFAULT_ENRICHMENT : descriptor.properties.filter((k) => RESERVED.has(k));
     const enriched: Record<string, unknown> = {};
     for (const k of keys) enriched[k] = all[k];
     emitEvent(type, mergePayload(enriched, data), descriptor, { sink: this.pipeline.sink });

@@ -58,7 +58,7 @@ export class StageGraph {
   /** Runs the graph once; resolves with the run's result (a failed or cancelled run resolves too, it never rejects). */
   run(options: PipelineRunOptions = {}): Promise<PipelineRunResult> {
     const ambient = getEventSink();
-    const sink = options.sink ?? ambient;
+    const sink = options.sink ?? options.parent?.sink ?? ambient;
     // stage code that emits without a sink must reach the run's sink; when that is already the one it resolves to,
     // no scope is needed, and none is made: an AsyncLocalStorage scope makes every promise in the process dearer on
     // Node 20 (see the README's performance section)

@@ -89,24 +89,15 @@ export class SubpipelineSpawner {
           { sink },
         );
       }
-      const id = run.identity;
+      // the child takes its parent context: correlation keys, sink, inherited options and depth come from it
       const result = await graph.run({
-        ...run.inherited,
         ...options.runOptions,
+        parent: run,
         pipelineRunId: childRunId,
-        parentRunId,
         pipelineName,
-        requestId: id.requestId,
-        sessionId: id.sessionId,
-        userId: id.userId,
-        orgId: id.orgId,
-        topology: id.topology,
-        executionMode: id.executionMode,
-        service: id.service,
         sink,
         signal: parent.signal,
         spawner: this,
-        depth: run.depth + 1,
       });
       const durationMs = performance.now() - t0;
       const data = result.finalOutput;

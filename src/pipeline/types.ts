@@ -3,6 +3,7 @@ import type { EventSink } from '../runtime/types.js';
 import type { Interceptor } from './interceptor.js';
 import type { PipelineContext } from './pipeline-context.js';
 import type { PipelineRunLogger } from './pipeline-run-logger.js';
+import type { CorrelationKeyOptions } from './run-identity.js';
 import type { DescriptorLookup, StageContext } from './stage-context.js';
 import type { StageOutput } from './stage-output.js';
 import type { SubpipelineSpawner } from './subpipeline-spawner.js';
@@ -54,21 +55,22 @@ export interface StageRunResult {
   readonly attempt: number;
 }
 
-/** Options of {@link StageGraph.run}. */
-export interface PipelineRunOptions {
-  /** Default: a fresh UUID. */
-  readonly pipelineRunId?: string;
+/**
+ * Options of {@link StageGraph.run}. The correlation keys (`pipelineRunId`, `requestId`, `sessionId`, `userId`,
+ * `orgId`, `topology`, `executionMode`, `service`) come from `schemas/common/correlation-keys.v1.json`; see
+ * {@link createRunIdentity} for their defaults.
+ */
+export interface PipelineRunOptions extends CorrelationKeyOptions {
+  /**
+   * The run this one is a child of: the child inherits its correlation keys (but the run id), sink, spawner and
+   * inherited options (interceptors, wide events, run logger, lookup, grace), and runs one level deeper. Options
+   * given here override what is inherited. Set by the spawner.
+   */
+  readonly parent?: PipelineContext;
+  /** For a root run only (a child's parent is `parent`). Default null. */
   readonly parentRunId?: string | null;
-  /** Default: the graph's name, else the topology, else `pipeline`. */
+  /** Default: the graph's name. */
   readonly pipelineName?: string;
-  readonly requestId?: string | null;
-  readonly sessionId?: string | null;
-  readonly userId?: string | null;
-  readonly orgId?: string | null;
-  readonly topology?: string | null;
-  readonly executionMode?: string | null;
-  /** Default `pipeline`. */
-  readonly service?: string;
   /** Every event of the run goes here. Default: {@link getEventSink} when the run starts. */
   readonly sink?: EventSink;
   /** Cancels the run when aborted. */
@@ -78,9 +80,9 @@ export interface PipelineRunOptions {
   readonly wideEvents?: boolean | WideEventEmitter;
   /** Called besides the built-in `pipeline.*` event logger. */
   readonly runLogger?: PipelineRunLogger;
-  /** Default: a new spawner per root run; child runs share their parent's. */
+  /** Default: the parent's spawner, else a new spawner per root run. */
   readonly spawner?: SubpipelineSpawner;
-  /** The subpipeline level (set by the spawner). Default 0. */
+  /** The subpipeline level of a root run. Default 0; a child run is one level below its `parent`. */
   readonly depth?: number;
   /** Resolves custom event types for `StageContext.emitEvent` (the custom-event registry). */
   readonly lookupDescriptor?: DescriptorLookup;

@@ -2,18 +2,13 @@ import { emitEvent } from '../runtime/index.js';
 import type { EventSink } from '../runtime/types.js';
 import { PIPELINE_WIDE_DESCRIPTOR, STAGE_WIDE_DESCRIPTOR } from '../../generated/index.js';
 import type { PipelineWideData, StageWideData } from '../../generated/index.js';
+import type { CorrelationKeys } from './run-identity.js';
 
-/** The context block both wide events carry (always present; ids nullable). */
-export interface WideContextBlock {
+/** The context block both wide events carry (always present; ids nullable): the run's correlation keys. */
+export type WideContextBlock = Omit<CorrelationKeys, 'pipeline_run_id'> & {
+  /** Null when the block does not come from a run. */
   readonly pipeline_run_id: string | null;
-  readonly request_id: string | null;
-  readonly session_id: string | null;
-  readonly user_id: string | null;
-  readonly org_id: string | null;
-  readonly topology: string | null;
-  readonly execution_mode: string | null;
-  readonly service: string;
-}
+};
 
 /** One stage's summary as the wide events describe it. */
 export interface WideStageSummary {

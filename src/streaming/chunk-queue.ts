@@ -7,7 +7,7 @@ import {
   emitStreamThrottleStarted,
 } from '../../generated/index.js';
 import { ContractError } from '../errors.js';
-import type { EventContext, StreamEnrichment } from '../observability/event-context.js';
+import type { EventContext, EventContextSource, StreamEnrichment } from '../observability/event-context.js';
 import { streamEnrichment } from '../observability/event-context.js';
 import { BackpressureMonitor } from './backpressure-monitor.js';
 import type { BackpressureStats } from './backpressure-monitor.js';
@@ -22,8 +22,11 @@ export interface ChunkQueueOptions extends StreamEmitTarget {
   readonly dropOnOverflow?: boolean;
   /** Name carried as `channel` in every `stream.*` event of this queue (ours; the reference has none). */
   readonly channel?: string;
-  /** Correlation keys added to every event (`pipeline_run_id`, `request_id`, `execution_mode`, `topology`, `service`). */
-  readonly context?: EventContext;
+  /**
+   * Correlation keys added to every event (those the `stream.*` schemas declare: `pipeline_run_id`, `request_id`,
+   * `execution_mode`, `topology`, `service`), and the stage: an {@link EventContext} or a pipeline `StageContext`.
+   */
+  readonly context?: EventContext | EventContextSource;
   /** How long a put waits for space before it rejects with code `put_timeout`, in milliseconds; default 30000. */
   readonly putTimeoutMs?: number;
   /** Throttle-on fill percentage; default 80. */

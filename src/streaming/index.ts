@@ -6,4 +6,4 @@ export type { ChunkQueueOptions } from './chunk-queue.js';
 export { StreamingBuffer } from './streaming-buffer.js';
 export type { StreamingBufferOptions, StreamingBufferStats } from './streaming-buffer.js';
 export type { StreamEmitErrorHandler, StreamEmitTarget } from './stream-emitter.js';
-export type { EventContext } from '../observability/event-context.js';
+export type { EventContext, EventContextSource } from '../observability/event-context.js';

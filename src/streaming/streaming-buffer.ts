@@ -5,7 +5,7 @@ import {
   emitStreamBufferUnderrun,
 } from '../../generated/index.js';
 import { ContractError } from '../errors.js';
-import type { EventContext, StreamEnrichment } from '../observability/event-context.js';
+import type { EventContext, EventContextSource, StreamEnrichment } from '../observability/event-context.js';
 import { streamEnrichment } from '../observability/event-context.js';
 import { safeEmit } from './stream-emitter.js';
 import type { StreamEmitErrorHandler, StreamEmitTarget } from './stream-emitter.js';
@@ -22,8 +22,11 @@ export interface StreamingBufferOptions extends StreamEmitTarget {
   readonly channels?: number;
   /** Name carried as `channel` in every `stream.*` event of this buffer (ours; the reference has none). */
   readonly channel?: string;
-  /** Correlation keys added to every event (`pipeline_run_id`, `request_id`, `execution_mode`, `topology`, `service`). */
-  readonly context?: EventContext;
+  /**
+   * Correlation keys added to every event (those the `stream.*` schemas declare: `pipeline_run_id`, `request_id`,
+   * `execution_mode`, `topology`, `service`), and the stage: an {@link EventContext} or a pipeline `StageContext`.
+   */
+  readonly context?: EventContext | EventContextSource;
 }
 
 /** The buffer's counters, in the reference's `StreamingBuffer.stats` spelling. */

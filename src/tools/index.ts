@@ -21,4 +21,4 @@ export {
   ToolUndoError,
 } from './tool-errors.js';
 export { summarizePayload } from './payload-summary.js';
-export type { EventContext } from '../observability/event-context.js';
+export type { EventContext, EventContextSource } from '../observability/event-context.js';

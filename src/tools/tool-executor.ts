@@ -11,9 +11,11 @@ import {
   emitToolStarted,
   emitToolUndoFailed,
   emitToolUndone,
+  TOOL_INVOKED_DESCRIPTOR,
 } from '../../generated/index.js';
 import { ContractError } from '../errors.js';
-import type { EventContext } from '../observability/event-context.js';
+import { correlationKeysAmong, toEventContext } from '../observability/event-context.js';
+import type { EventContext, EventContextSource } from '../observability/event-context.js';
 import type { EventSink } from '../runtime/types.js';
 import { summarizePayload } from './payload-summary.js';
 import {
@@ -105,8 +107,11 @@ export interface ToolExecutorOptions {
 
 /** Per-call options of {@link ToolExecutor.execute}. */
 export interface ToolExecuteOptions {
-  /** Correlation keys: `pipeline_run_id` and `request_id` go on every event; `executionMode` is the default behaviour. */
-  readonly context?: EventContext;
+  /**
+   * Correlation keys (an {@link EventContext} or a pipeline `StageContext`): those the `tool.*` schemas declare
+   * (`pipeline_run_id`, `request_id`) and the stage go on every event; `executionMode` is the default behaviour.
+   */
+  readonly context?: EventContext | EventContextSource;
   /** The behaviour the gate checks; defaults to `context.executionMode`, else null. */
   readonly behavior?: string | null;
   /** Passed to the handler. */
@@ -129,6 +134,9 @@ interface UndoRecord {
   readonly createdAtMs: number;
   readonly context: EventContext | undefined;
 }
+
+// the correlation keys every tool.* and approval.* schema declares (required, nullable)
+const TOOL_KEYS = correlationKeysAmong(TOOL_INVOKED_DESCRIPTOR.properties);
 
 interface ToolBase {
   tool_name: string;
@@ -189,7 +197,7 @@ export class ToolExecutor {
   ): Promise<ToolExecution> {
     const tool = this._tools.get(name);
     if (tool === undefined) throw new ToolNotFoundError(name);
-    const context = options.context;
+    const context = toEventContext(options.context);
     const behavior = options.behavior !== undefined ? options.behavior : (context?.executionMode ?? null);
     const base = this._base(tool.name, randomUUID(), context);
     const opts = this._emitOptions;
@@ -286,13 +294,10 @@ export class ToolExecutor {
   }
 
   private _base(toolName: string, actionId: string, context: EventContext | undefined): ToolBase {
-    return {
-      tool_name: toolName,
-      action_id: actionId,
-      pipeline_run_id: context?.pipelineRunId ?? null,
-      request_id: context?.requestId ?? null,
-      ...(context?.stage === undefined ? {} : { stage: context.stage }),
-    };
+    const base: Record<string, unknown> = { tool_name: toolName, action_id: actionId };
+    for (const { camel, snake } of TOOL_KEYS) base[snake] = context?.[camel] ?? null;
+    if (context?.stage !== undefined) base.stage = context.stage;
+    return base as unknown as ToolBase;
   }
 
   private async _approve(

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CORRELATION_KEYS,
+  type CorrelationKeys,
+  type CorrelationKeysCamelCase,
+} from '../../generated/common/correlation-keys.js';
+
+// the run's identity, beside PipelineContext: the correlation keys come from schemas/common/correlation-keys.v1.json
+// (through codegen), so adding a key there adds it to run options, identities, run events, wide events and tools
+
+export type { CorrelationKeys, CorrelationKeysCamelCase };
+export { CORRELATION_KEYS };
+
+/** The identity of one run: its correlation keys (camelCase), its parent run and its pipeline name. */
+export interface RunIdentity extends CorrelationKeysCamelCase {
+  readonly parentRunId: string | null;
+  readonly pipelineName: string;
+}
+
+/** The correlation keys a caller may set on a run (each optional; see {@link createRunIdentity} for the defaults). */
+export type CorrelationKeyOptions = { readonly [K in keyof CorrelationKeysCamelCase]?: CorrelationKeysCamelCase[K] };
+
+/** The snake_case keys of {@link CorrelationKeys}, in schema order. */
+export const CORRELATION_KEY_NAMES: readonly (keyof CorrelationKeys)[] = CORRELATION_KEYS.map((k) => k.snake);
+
+/**
+ * The one conversion from camelCase to payload keys: the correlation keys of `identity` as events carry them, in
+ * schema order.
+ */
+export function toCorrelationKeys(identity: CorrelationKeysCamelCase): CorrelationKeys {
+  const out: Record<string, unknown> = {};
+  for (const { camel, snake } of CORRELATION_KEYS) out[snake] = identity[camel];
+  return out as unknown as CorrelationKeys;
+}
+
+/** What {@link createRunIdentity} reads: the correlation keys a caller set, and the pipeline name. */
+export type RunIdentityOptions = CorrelationKeyOptions & {
+  readonly parentRunId?: string | null;
+  readonly pipelineName?: string;
+};
+
+/**
+ * Builds a run's identity from its options. A root run: `pipelineRunId` defaults to a fresh UUID, `service` to
+ * `pipeline`, every other key to null, `pipelineName` to `defaultName`. A child run (`parent` given) has its parent as
+ * `parentRunId` and inherits every other correlation key of its parent unless the options set it.
+ */
+export function createRunIdentity(options: RunIdentityOptions, defaultName: string, parent?: RunIdentity): RunIdentity {
+  const out: Record<string, unknown> = {};
+  for (const { camel } of CORRELATION_KEYS) {
+    const given = options[camel];
+    if (given !== undefined) out[camel] = given;
+    else if (camel === 'pipelineRunId') out[camel] = randomUUID();
+    else if (parent !== undefined) out[camel] = parent[camel];
+    else out[camel] = camel === 'service' ? 'pipeline' : null;
+  }
+  out.parentRunId = parent !== undefined ? parent.pipelineRunId : (options.parentRunId ?? null);
+  out.pipelineName = options.pipelineName ?? defaultName;
+  return out as unknown as RunIdentity;
+}
