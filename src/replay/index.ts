@@ -4,4 +4,4 @@ export type { CorruptLine, ReplayFilterOptions, ReplayOptions, ReplaySummary, Ty
 export { parseSnapshotLine } from './parse-snapshot-line.js';
 export type { CorruptReason, SnapshotEvent } from './parse-snapshot-line.js';
 export { describeSchema, parseSinkTarget } from './parse-sink-target.js';
-export type { SinkFactory } from './parse-sink-target.js';
+export type { SinkFactory, SinkHooks } from './parse-sink-target.js';

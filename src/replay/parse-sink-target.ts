@@ -5,8 +5,20 @@ import type { SchemaRef } from '../sinks/ndjson-file-event-sink.js';
 import { describeEventType } from './replay.js';
 import { maskTarget, storeSinkFromTarget } from '../stores/index.js';
 
+/** What the caller hears from the sink it asked for. */
+export interface SinkHooks {
+  /** Called with each failure the sink reports: a store's dead-lettered or dropped batch (with the server's message), a recorder's failed write. Retries are not reported. */
+  readonly onError?: (message: string) => void;
+}
+
 /** Creates the sink a `--to` target names; called once, after the arguments have been checked. */
-export type SinkFactory = () => EventSink;
+export type SinkFactory = (hooks?: SinkHooks) => EventSink;
+
+const messageOf = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  const detail = (error as { detail?: unknown }).detail;
+  return typeof detail === 'string' && detail !== '' ? `${error.message} (${detail})` : error.message;
+};
 
 /** The schema reference the recorder writes for a type: generated schemas first, then custom events. */
 export function describeSchema(type: string): SchemaRef | undefined {
@@ -22,8 +34,18 @@ export function parseSinkTarget(target: string): SinkFactory {
   if (/^(sqlite:|postgres(ql)?:\/\/|redis:\/\/)/.test(target)) {
     if (target === 'sqlite:')
       throw new ReplayError(`sink target 'sqlite:' names no database file (expected sqlite:<path>)`);
-    return () => {
-      const sink = storeSinkFromTarget(target);
+    return (hooks) => {
+      const onError = hooks?.onError;
+      const sink = storeSinkFromTarget(
+        target,
+        onError === undefined
+          ? {}
+          : {
+              onError: (error, info) => {
+                if (info.outcome !== 'retry') onError(`${info.events} events ${info.outcome}: ${messageOf(error)}`);
+              },
+            },
+      );
       if (sink === undefined) throw new ReplayError(`cannot open sink target '${maskTarget(target)}'`);
       return sink;
     };
@@ -34,7 +56,14 @@ export function parseSinkTarget(target: string): SinkFactory {
   switch (scheme) {
     case 'ndjson':
       if (rest === '') break;
-      return () => new NdjsonFileEventSink({ path: rest, describe: describeSchema });
+      return (hooks) => {
+        const onError = hooks?.onError;
+        return new NdjsonFileEventSink({
+          path: rest,
+          describe: describeSchema,
+          ...(onError === undefined ? {} : { onError: (error: unknown) => onError(messageOf(error)) }),
+        });
+      };
   }
   throw new ReplayError(
     `unknown sink target '${maskTarget(target)}' (expected ndjson:<path>, sqlite:<path>, postgres://..., or redis://...)`,

@@ -66,6 +66,20 @@ describe('stageflow-events replay with production stores', () => {
       url.searchParams.set('options', '-c search_path=replay_cli_test');
       loadAndReadBack(url.toString());
     });
+
+    it('fails fast on a wrong password: exit 1, every event dead-lettered, the server message on stderr', () => {
+      const url = new URL(pg as string);
+      url.password = 'wrong-password';
+      const r = cliRun('replay', snapshot, '--to', url.toString(), '--format', 'json');
+      expect(r.status).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        delivery: { delivered: 0, deadLettered: events.length, dropped: 0 },
+      });
+      expect(r.stderr).toMatch(
+        /stageflow-events replay: sink: \d+ events dead-lettered: password authentication failed for user/,
+      );
+      expect(r.stderr).not.toContain('wrong-password');
+    });
   });
 
   const redis = process.env.STAGEFLOW_TEST_REDIS_URL;

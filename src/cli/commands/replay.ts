@@ -3,7 +3,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ContractError } from '../../errors.js';
-import { parseSinkTarget, replay, type ReplayOptions, type ReplaySummary } from '../../replay/index.js';
+import {
+  parseSinkTarget,
+  replay,
+  type ReplayOptions,
+  type ReplaySummary,
+  type SinkFactory,
+} from '../../replay/index.js';
 import type { EventSink } from '../../runtime/types.js';
 import type { CommandIo } from '../io.js';
 import { maskTarget, storeSourceFromTarget, type StoreSource } from '../../stores/index.js';
@@ -24,13 +30,16 @@ options:
   --no-validate           skip re-validation (and drift)
   --format text|json      summary format (default text)
 
-exit codes: 0 everything valid, 1 an event was invalid or a line corrupt, 2 usage or read error`;
+exit codes: 0 everything valid and delivered, 1 an event was invalid, a line corrupt or an event not delivered
+(dead-lettered or dropped by a store), 2 usage or read error, or a write to the target failed`;
+
+const MAX_SINK_ERRORS = 10;
 
 /** `stageflow-events replay`: replays a snapshot into a sink and prints a summary; exit 0 clean, 1 invalid or corrupt lines, 2 usage or read error. */
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   let file: string;
   let format: 'text' | 'json';
-  let sinkFactory: (() => EventSink) | undefined;
+  let sinkFactory: SinkFactory | undefined;
   let from: StoreSource | undefined;
   const options: { -readonly [K in keyof ReplayOptions]: ReplayOptions[K] } = {};
   try {
@@ -102,7 +111,14 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
           : resolve(io.cwd, file);
   let sink: EventSink | undefined;
   try {
-    sink = sinkFactory?.();
+    // the sink's own failures (a store's server message, a failed write), the first few of them
+    let sinkErrors = 0;
+    sink = sinkFactory?.({
+      onError: (message) => {
+        if (++sinkErrors <= MAX_SINK_ERRORS) io.err(`stageflow-events replay: sink: ${escapeControl(message)}`);
+        else if (sinkErrors === MAX_SINK_ERRORS + 1) io.err('stageflow-events replay: sink: further errors not shown');
+      },
+    });
   } catch (e) {
     io.err(`stageflow-events replay: ${e instanceof Error ? e.message : String(e)}`);
     await from?.close();
