@@ -1,6 +1,6 @@
 // the codegen pipeline: load -> resolve -> model -> render -> write
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSchemas } from './load.js';
 import { resolveSchemas } from './resolve.js';
@@ -16,7 +16,7 @@ export interface CodegenOptions {
   readonly outDir?: string;
   /** Compare instead of writing. Default false. */
   readonly check?: boolean;
-  /** How generated files import the runtime: a package specifier such as `stageflow-events/runtime`. Default: a relative path to this package's `src/runtime/index.js`. */
+  /** How generated files import the runtime: a package specifier such as `stageflow-events/runtime`. Default: the package's public `stageflow-events/runtime` export, or, when the output folder is inside this package's own source tree, a relative path to its `src/runtime/index.js`. */
   readonly runtimeImport?: string;
 }
 
@@ -42,6 +42,9 @@ function packageRoot(): string {
 
 const runtimeDir = join(packageRoot(), 'src', 'runtime');
 
+/** The specifier generated code in a consumer project imports the runtime by. */
+export const PUBLIC_RUNTIME_IMPORT = 'stageflow-events/runtime';
+
 /** Runs the whole pipeline; in check mode nothing is written and `drift` says what is stale. */
 export async function runCodegen(options: CodegenOptions = {}): Promise<CodegenResult> {
   const schemasDir = resolvePath(options.schemasDir ?? 'schemas');
@@ -49,8 +52,11 @@ export async function runCodegen(options: CodegenOptions = {}): Promise<CodegenR
   // banners name the schema by the folder's own name, never by an absolute or cwd-dependent path
   const loaded = loadSchemas(schemasDir, basename(schemasDir));
   const set = resolveSchemas(loaded);
+  // only this package's own tree (which has src/) imports the runtime by relative path; a consumer project imports the export
+  const insideOwnTree = existsSync(runtimeDir) && !relative(packageRoot(), outDir).startsWith('..');
   const runtimeImport = (depth: number): string => {
     if (options.runtimeImport) return options.runtimeImport;
+    if (!insideOwnTree || isAbsolute(relative(packageRoot(), outDir))) return PUBLIC_RUNTIME_IMPORT;
     const from = depth === 0 ? outDir : resolvePath(outDir, 'a', 'b');
     const rel = relative(from, runtimeDir).split(sep).join('/');
     return `${rel.startsWith('.') ? rel : `./${rel}`}/index.js`;

@@ -10,6 +10,35 @@ export class ContractError extends Error {
   }
 }
 
+/** An optional peer dependency a feature needs is not installed: names the package and the command that installs it. */
+export class MissingPeerDependencyError extends ContractError {
+  readonly packageName: string;
+  constructor(packageName: string, neededBy: string, options?: { cause?: unknown }) {
+    super(
+      'missing_dependency',
+      `the optional package '${packageName}' is not installed: ${neededBy} need it. Install it with \`npm install ${packageName}\``,
+      options,
+    );
+    this.packageName = packageName;
+  }
+}
+
+/**
+ * Imports an optional peer dependency through `load` (an `import()` of `specifier`); when the package is not installed,
+ * throws {@link MissingPeerDependencyError} naming it and `neededBy`. Other failures propagate unchanged.
+ */
+export async function importOptionalPeer<T>(specifier: string, neededBy: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const message = error instanceof Error ? error.message : '';
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(`'${specifier}'`))
+      throw new MissingPeerDependencyError(specifier, neededBy, { cause: error });
+    throw error;
+  }
+}
+
 /** A schema given to codegen is unusable: names the file, the JSON pointer and the problem. */
 export class SchemaError extends ContractError {
   readonly file: string;

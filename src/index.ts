@@ -1,6 +1,6 @@
 // the package entry: every public runtime API by name; generated emitters, validators and types are on `stageflow-events/events`,
 // sinks on `stageflow-events/sinks`, production stores on `stageflow-events/stores`, test helpers on `stageflow-events/testing`
-export { ContractError, ReplayError, SchemaError, ValidationError } from './errors.js';
+export { ContractError, MissingPeerDependencyError, ReplayError, SchemaError, ValidationError } from './errors.js';
 export { clearEventSink, getEventSink, setEventSink, withEventSink } from './runtime/sink-registry.js';
 export { checkOnEmit, configureValidation, getEmitStats, getValidationOptions } from './runtime/validation-policy.js';
 export type {

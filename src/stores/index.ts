@@ -1,5 +1,13 @@
 // production stores: SQLite (the embedded default), PostgreSQL and Redis Streams, each batching behind retries and a dead-letter file
 export type { BatchWriter, WriteBatch } from './batch-writer.js';
+export type {
+  PgClient,
+  PgQueryResult,
+  RedisClient,
+  RedisMulti,
+  SqliteDatabase,
+  SqliteStatement,
+} from './drivers.js';
 export { ResilientSink } from './resilient-sink.js';
 export type { ResilientSinkMetrics, ResilientSinkOptions, RetryOptions } from './resilient-sink.js';
 export { eventRow, envelopeFromRow } from './event-row.js';

@@ -1,6 +1,6 @@
-import pg from 'pg';
 import type { EventEnvelope } from '../runtime/types.js';
 import type { BatchResult, BatchWriter, RejectedEvent, WriteBatch } from './batch-writer.js';
+import { createPgClient, type PgClient } from './drivers.js';
 import { envelopeFromRow, eventRow } from './event-row.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { ResilientSink, type ResilientSinkOptions } from './resilient-sink.js';
@@ -14,9 +14,9 @@ export interface PostgresEventSinkOptions extends ResilientSinkOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** Opens one client and applies the package's migrations (a no-op once they are recorded). */
-export async function connectPostgresStore(connectionString: string, connectTimeoutMs = 5000): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
+/** Opens one client and applies the package's migrations (a no-op once they are recorded); loads the optional `pg` package on first use. */
+export async function connectPostgresStore(connectionString: string, connectTimeoutMs = 5000): Promise<PgClient> {
+  const client = await createPgClient({ connectionString, connectionTimeoutMillis: connectTimeoutMs });
   // a server restart surfaces as an 'error' event on an idle client; the next query fails and the writer reconnects
   client.on('error', () => undefined);
   try {
@@ -63,7 +63,7 @@ class PostgresEventWriter implements BatchWriter {
   readonly name = 'postgres';
   private readonly _connectionString: string;
   private readonly _connectTimeoutMs: number;
-  private _client: pg.Client | undefined;
+  private _client: PgClient | undefined;
   private _generation = 0;
   private _seq = 0;
 
@@ -72,7 +72,7 @@ class PostgresEventWriter implements BatchWriter {
     this._connectTimeoutMs = connectTimeoutMs;
   }
 
-  private async _connect(): Promise<pg.Client> {
+  private async _connect(): Promise<PgClient> {
     if (this._client !== undefined) return this._client;
     const generation = this._generation;
     const client = await connectPostgresStore(this._connectionString, this._connectTimeoutMs);
@@ -129,7 +129,7 @@ class PostgresEventWriter implements BatchWriter {
   // inserts rows [lo, hi); when PostgreSQL refuses a payload, bisects under savepoints so that only the refused events
   // are left out (about 2 log2(n) statements for one bad event), each with the server's reason
   private async _insert(
-    client: pg.Client,
+    client: PgClient,
     rows: Rows,
     lo: number,
     hi: number,

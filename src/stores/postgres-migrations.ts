@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { PgClient } from './drivers.js';
 
 /** One versioned schema change; versions only grow and a version, once released, never changes. */
 export interface PostgresMigration {
@@ -76,7 +76,7 @@ const MIGRATION_LOCK_KEY = 0x5f1e_e7e5;
  * versions applied (none on a second run over an intact schema).
  */
 export async function migratePostgres(
-  client: pg.ClientBase,
+  client: Pick<PgClient, 'query'>,
   migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
 ): Promise<number[]> {
   const applied: number[] = [];

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type {
   PipelineRunRecord,
   RunCancelledInput,
@@ -6,6 +5,7 @@ import type {
   RunFailedInput,
   RunStartedInput,
 } from './pipeline-run-record.js';
+import type { PgClient, PgQueryResult } from './drivers.js';
 import { connectPostgresStore } from './postgres-event-sink.js';
 import { pipelineRunFromRow } from './sqlite-pipeline-run-logger.js';
 
@@ -20,7 +20,7 @@ export interface PostgresPipelineRunLoggerOptions {
 export class PostgresPipelineRunLogger {
   private readonly _connectionString: string;
   private readonly _now: () => Date;
-  private _client: Promise<pg.Client> | undefined;
+  private _client: Promise<PgClient> | undefined;
 
   constructor(options: PostgresPipelineRunLoggerOptions) {
     this._connectionString = options.connectionString;
@@ -92,7 +92,7 @@ export class PostgresPipelineRunLogger {
     if (client) await (await client).end().catch(() => undefined);
   }
 
-  private async _query(sql: string, params: unknown[]): Promise<pg.QueryResult> {
+  private async _query(sql: string, params: unknown[]): Promise<PgQueryResult<unknown>> {
     this._client ??= connectPostgresStore(this._connectionString);
     try {
       return await (await this._client).query(sql, params);

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import type { EventEnvelope } from '../runtime/types.js';
 import type { BatchResult, BatchWriter, RejectedEvent, WriteBatch } from './batch-writer.js';
+import { createRedisClient, type RedisClient } from './drivers.js';
 import { ResilientSink, type ResilientSinkOptions } from './resilient-sink.js';
 
 /** The stream key used when none is given. */
@@ -20,9 +20,9 @@ export interface RedisStreamEventSinkOptions extends ResilientSinkOptions {
   readonly connectTimeoutMs?: number;
 }
 
-/** Opens a client that fails fast instead of queueing commands while disconnected, so that the caller's retry policy is the only one. */
-export async function connectRedis(url: string, connectTimeoutMs = 5000): Promise<Redis> {
-  const client = new Redis(url, {
+/** Opens a client that fails fast instead of queueing commands while disconnected, so that the caller's retry policy is the only one; loads the optional `ioredis` package on first use. */
+export async function connectRedis(url: string, connectTimeoutMs = 5000): Promise<RedisClient> {
+  const client = await createRedisClient(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
@@ -65,7 +65,7 @@ class RedisStreamWriter implements BatchWriter {
   private readonly _options: RedisStreamEventSinkOptions;
   private readonly _stream: string;
   private readonly _maxLen: string;
-  private _client: Redis | undefined;
+  private _client: RedisClient | undefined;
   private _generation = 0;
 
   constructor(options: RedisStreamEventSinkOptions) {
@@ -74,7 +74,7 @@ class RedisStreamWriter implements BatchWriter {
     this._maxLen = String(options.maxLen ?? 1_000_000);
   }
 
-  private async _connect(): Promise<Redis> {
+  private async _connect(): Promise<RedisClient> {
     if (this._client !== undefined) return this._client;
     const generation = this._generation;
     const client = await connectRedis(this._options.url, this._options.connectTimeoutMs);

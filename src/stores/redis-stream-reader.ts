@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './drivers.js';
 import type { EventEnvelope } from '../runtime/types.js';
 import { connectRedis, DEFAULT_REDIS_STREAM, envelopeFromStreamFields } from './redis-stream-event-sink.js';
 
@@ -40,7 +40,7 @@ export class RedisStreamReader {
   private readonly _startId: string;
   private readonly _batchSize: number;
   private readonly _blockMs: number;
-  private _client: Redis | undefined;
+  private _client: RedisClient | undefined;
   // after a restart the consumer first re-reads its own pending entries (id 0), then new ones (>)
   private _pendingFirst = true;
 
@@ -113,7 +113,7 @@ export class RedisStreamReader {
     if (client) await client.quit().catch(() => client.disconnect());
   }
 
-  private async _connect(): Promise<Redis> {
+  private async _connect(): Promise<RedisClient> {
     if (this._client) return this._client;
     const client = await connectRedis(this._url);
     for (const stream of this._streams) {

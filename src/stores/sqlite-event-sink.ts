@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { EventEnvelope } from '../runtime/types.js';
 import type { BatchWriter, WriteBatch } from './batch-writer.js';
+import type { SqliteDatabase } from './drivers.js';
 import { eventRow, envelopeFromRow } from './event-row.js';
 import { ResilientSink, type ResilientSinkOptions } from './resilient-sink.js';
 import { SQLITE_SCHEMA } from './sqlite-schema.js';
@@ -14,8 +15,8 @@ export interface SqliteEventSinkOptions extends ResilientSinkOptions {
 }
 
 /** Opens (creating if needed) a SQLite store file in WAL mode with the `events` and `pipeline_runs` tables. */
-export function openSqliteStore(path: string, busyTimeoutMs = 5000): Database.Database {
-  const db = new Database(path);
+export function openSqliteStore(path: string, busyTimeoutMs = 5000): SqliteDatabase {
+  const db: SqliteDatabase = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
@@ -36,7 +37,7 @@ class SqliteEventWriter implements BatchWriter {
   readonly name = 'sqlite';
   private readonly _path: string;
   private readonly _busyTimeoutMs: number;
-  private _db: Database.Database | undefined;
+  private _db: SqliteDatabase | undefined;
   private _insert: ((rows: readonly EventEnvelope[]) => void) | undefined;
   private _seq = 0;
 

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './drivers.js';
 import type {
   PipelineRunRecord,
   RunCancelledInput,
@@ -47,7 +47,7 @@ export function pipelineRunFromRow(r: RunRow): PipelineRunRecord {
 export class SqlitePipelineRunLogger {
   private readonly _path: string;
   private readonly _now: () => Date;
-  private _db: Database.Database | undefined;
+  private _db: SqliteDatabase | undefined;
 
   constructor(options: SqlitePipelineRunLoggerOptions) {
     this._path = options.path;
@@ -122,7 +122,7 @@ export class SqlitePipelineRunLogger {
     return Promise.resolve();
   }
 
-  private _store(): Database.Database {
+  private _store(): SqliteDatabase {
     this._db ??= openSqliteStore(this._path);
     return this._db;
   }

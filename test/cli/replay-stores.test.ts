@@ -92,7 +92,7 @@ describe('stageflow-events replay with production stores', () => {
       const { connectRedis } = await import('../../src/stores/index.js');
       const stream = `replay-cli-wrongtype-${Date.now()}-${process.pid}`;
       const c = await connectRedis(redis as string);
-      await c.set(stream, 'a string, not a stream');
+      await c.call('SET', stream, 'a string, not a stream');
       await c.quit();
       const r = cliRun('replay', snapshot, '--to', `${redis}?stream=${stream}`, '--format', 'json');
       expect(r.status).toBe(1);
