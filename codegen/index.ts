@@ -1,6 +1,7 @@
 // the codegen pipeline: load -> resolve -> model -> render -> write
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { loadSchemas } from './load.js';
 import { resolveSchemas } from './resolve.js';
@@ -16,7 +17,7 @@ export interface CodegenOptions {
   readonly outDir?: string;
   /** Compare instead of writing. Default false. */
   readonly check?: boolean;
-  /** How generated files import the runtime: a package specifier such as `stageflow-events/runtime`. Default: the package's public `stageflow-events/runtime` export, or, when the output folder is inside this package's own source tree, a relative path to its `src/runtime/index.js`. */
+  /** How generated files import the runtime: a package specifier such as `stageflow-events/runtime`. Default: the package's public `stageflow-events/runtime` export in a project that has the package installed; a relative path to `src/runtime/index.js` only inside this package's own source tree. */
   readonly runtimeImport?: string;
 }
 
@@ -45,6 +46,21 @@ const runtimeDir = join(packageRoot(), 'src', 'runtime');
 /** The specifier generated code in a consumer project imports the runtime by. */
 export const PUBLIC_RUNTIME_IMPORT = 'stageflow-events/runtime';
 
+// A consumer project (where `stageflow-events` resolves from the output folder) and an installed package (no src/)
+// import the public export; only this package's own source tree, or a folder that cannot see the package, imports
+// src/runtime by relative path
+function usePublicRuntimeImport(outDir: string): boolean {
+  if (!existsSync(runtimeDir)) return true;
+  const rel = relative(packageRoot(), outDir);
+  if (!rel.startsWith('..') && !isAbsolute(rel)) return false;
+  try {
+    createRequire(join(outDir, 'codegen.cjs')).resolve('stageflow-events/package.json');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs the whole pipeline; in check mode nothing is written and `drift` says what is stale. */
 export async function runCodegen(options: CodegenOptions = {}): Promise<CodegenResult> {
   const schemasDir = resolvePath(options.schemasDir ?? 'schemas');
@@ -52,11 +68,10 @@ export async function runCodegen(options: CodegenOptions = {}): Promise<CodegenR
   // banners name the schema by the folder's own name, never by an absolute or cwd-dependent path
   const loaded = loadSchemas(schemasDir, basename(schemasDir));
   const set = resolveSchemas(loaded);
-  // only this package's own tree (which has src/) imports the runtime by relative path; a consumer project imports the export
-  const insideOwnTree = existsSync(runtimeDir) && !relative(packageRoot(), outDir).startsWith('..');
+  const publicImport = usePublicRuntimeImport(outDir);
   const runtimeImport = (depth: number): string => {
     if (options.runtimeImport) return options.runtimeImport;
-    if (!insideOwnTree || isAbsolute(relative(packageRoot(), outDir))) return PUBLIC_RUNTIME_IMPORT;
+    if (publicImport) return PUBLIC_RUNTIME_IMPORT;
     const from = depth === 0 ? outDir : resolvePath(outDir, 'a', 'b');
     const rel = relative(from, runtimeDir).split(sep).join('/');
     return `${rel.startsWith('.') ? rel : `./${rel}`}/index.js`;

@@ -165,7 +165,7 @@ describe('a consumer project with the packed tarball', () => {
         `${subpaths.map((s) => `await import('${s === '.' ? 'stageflow-events' : `stageflow-events/${s.slice(2)}`}');`).join('\n')}
 import { connectPostgresStore, connectRedis } from 'stageflow-events/stores';
 import { runCodegen } from 'stageflow-events/codegen';
-for (const attempt of [() => connectPostgresStore('postgres://127.0.0.1:1/x'), () => connectRedis('redis://127.0.0.1:1'), () => runCodegen({ check: true, outDir: 'nowhere' })]) {
+for (const attempt of [() => connectPostgresStore('postgres://127.0.0.1:1/x'), () => connectRedis('redis://127.0.0.1:1'), () => runCodegen({ check: true, schemasDir: 'node_modules/stageflow-events/schemas', outDir: 'nowhere' })]) {
   try { await attempt(); console.log('no error'); } catch (e) { console.log(e.name + ': ' + e.message); }
 }
 `,
