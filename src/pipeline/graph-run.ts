@@ -93,7 +93,8 @@ export class GraphRun {
     return this._ctx.correlationKeys();
   }
 
-  // the correlation keys plus the stage, written out: `{ ...keys, stage }` leaves V8's fast clone path on Node 20
+  // the correlation keys plus the stage, written out: `{ ...keys, stage }` leaves V8's fast clone path on Node 20;
+  // they must follow CORRELATION_KEYS (schemas/common/correlation-keys.v1.json), which test/src/pipeline/run-identity.test.ts checks
   private stageBase(stage: string) {
     const id = this._ctx.identity;
     return {
@@ -427,7 +428,7 @@ export class GraphRun {
           output = await this.invoke(spec, current);
         } catch (e) {
           if ((await this._interceptors.onError(name, e, current.ctx)) !== 'retry' || runSignal.aborted) throw e;
-          const id = this._ctx.identity;
+          const { pipeline_run_id, request_id, execution_mode, topology, service } = this._ctx.correlationKeys();
           emitStageRetryScheduled(
             {
               stage: name,
@@ -435,11 +436,11 @@ export class GraphRun {
               delay_ms: 0,
               error: asError(e).message,
               backoff_strategy: 'constant',
-              pipeline_run_id: id.pipelineRunId,
-              request_id: id.requestId,
-              execution_mode: id.executionMode,
-              topology: id.topology,
-              service: id.service,
+              pipeline_run_id,
+              request_id,
+              execution_mode,
+              topology,
+              service,
             },
             { sink: this._sink },
           );

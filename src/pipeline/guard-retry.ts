@@ -43,11 +43,9 @@ export async function guardRetry(
   const maxAttempts = policy.maxAttempts ?? 2;
   const stagnationLimit = policy.stagnationLimit ?? 2;
   const timeoutSeconds = policy.timeoutSeconds ?? null;
-  const idBase = {
-    pipeline_run_id: run.ctx.pipelineRunId,
-    request_id: run.ctx.identity.requestId,
-    execution_mode: run.ctx.identity.executionMode,
-  };
+  // the correlation keys the guard_retry.* schemas declare, from the run's one conversion
+  const { pipeline_run_id, request_id, execution_mode } = run.ctx.correlationKeys();
+  const idBase = { pipeline_run_id, request_id, execution_mode };
   const firstFailure = performance.now();
   let attempts = 0;
   let hits = 0;

@@ -27,6 +27,20 @@ describe('run identity: the correlation keys are defined once, in schemas/common
     expect([...RESERVED_ENRICHMENT_KEYS].sort()).toEqual(Object.keys(schema.properties).sort());
   });
 
+  it('stage lifecycle events carry every correlation key, in schema order, from the run identity', async () => {
+    const sink = new CollectingEventSink();
+    await new StageGraphBuilder('p')
+      .stage('a', () => undefined)
+      .build()
+      .run({ sink, requestId: REQ, orgId: ORG, topology: 't', executionMode: 'm', service: 's' });
+    for (const type of ['stage.a.started', 'stage.a.completed']) {
+      const data = sink.events.find((e) => e.type === type)?.data as Record<string, unknown>;
+      const keys = Object.keys(data).filter((k) => CORRELATION_KEYS.some((c) => c.snake === k));
+      expect(keys, type).toEqual(CORRELATION_KEYS.map((c) => c.snake));
+      expect(data).toMatchObject({ request_id: REQ, org_id: ORG, topology: 't', execution_mode: 'm', service: 's' });
+    }
+  });
+
   it('a root identity has a fresh run id, service pipeline and null keys; the conversion gives payload keys', () => {
     const id = createRunIdentity({ requestId: 'r-1' }, 'graph');
     expect(id).toMatchObject({ requestId: 'r-1', sessionId: null, service: 'pipeline', pipelineName: 'graph' });
