@@ -113,7 +113,5 @@ const fmt = (x: { median: number; min: number; max: number }) =>
   `${(x.median / 1000).toFixed(2)} s (range ${(x.min / 1000).toFixed(2)}-${(x.max / 1000).toFixed(2)})`;
 console.log(`replay --validate of the snapshot (peer): ${fmt(p)}`);
 console.log(`report of the snapshot:                 ${fmt(q)}  = ${(q.median / p.median).toFixed(2)}x the peer`);
-console.log(
-  `report file: ${(bytes / 1e6).toFixed(1)} MB (payload budget 50 000), heap after: ${heapMb.toFixed(0)} MB`,
-);
+console.log(`report file: ${(bytes / 1e6).toFixed(1)} MB (payload budget 50 000), heap after: ${heapMb.toFixed(0)} MB`);
 rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freeCores } from '../src/cli/check-pool.js';
+import { machine, verdict } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/src/cli/main.js');
@@ -68,6 +70,23 @@ for await (const line of createInterface({ input: createReadStream(process.argv[
 process.stdout.write(JSON.stringify({ total, valid }) + '\\n');
 `;
 
+// the one-core floor: a stream that only splits lines and JSON.parses them (no validation, no report)
+const FLOOR = `
+import { createReadStream } from 'node:fs';
+let total = 0, partial = null;
+for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 1 << 20 })) {
+  let buf = partial === null ? chunk : Buffer.concat([partial, chunk]);
+  let start = 0;
+  for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+    if (nl > start) { JSON.parse(buf.toString('utf8', start, nl)); total++; }
+    start = nl + 1;
+  }
+  partial = start < buf.length ? buf.subarray(start) : null;
+}
+if (partial !== null) { JSON.parse(partial.toString('utf8')); total++; }
+process.stdout.write(JSON.stringify({ total }) + '\\n');
+`;
+
 interface Run {
   readonly seconds: number;
   readonly peakRssMb: number;
@@ -104,16 +123,32 @@ try {
   const mb = statSync(file).size / 1e6;
   const { writeFileSync } = await import('node:fs');
   writeFileSync(peer, PEER(join(root, 'schemas')));
+  const floor = join(dir, 'floor.mjs');
+  writeFileSync(floor, FLOOR);
+  console.log(`machine: ${machine()}`);
   console.log(
     `corpus: ${(bytes / 1e6).toFixed(0)} MB of real reference events (${realisticLines().length} distinct lines repeated), ${rounds} rounds each, alternating`,
   );
+  const FLOOR_NAME = 'split lines + JSON.parse, one core (floor)';
+  const JOBS2 = 'stageflow-events validate --jobs 2 (CLI)';
   const cases = {
     'stageflow-events validate (CLI)': [] as Run[],
+    [JOBS2]: [] as Run[],
+    [FLOOR_NAME]: [] as Run[],
     'readline + JSON.parse + Ajv (ajv-formats)': [] as Run[],
   };
+  const ratios = { floor: [] as number[], jobs: [] as number[] };
   for (let r = 0; r < rounds; r++) {
-    cases['stageflow-events validate (CLI)'].push(runChild([cli, 'validate', '--format', 'json', file]));
+    const one = runChild([cli, 'validate', '--jobs', '1', '--format', 'json', file]);
+    const two = runChild([cli, 'validate', '--jobs', '2', '--format', 'json', file]);
+    const fl = runChild([floor, file]);
+    cases['stageflow-events validate (CLI)'].push(one);
+    cases[JOBS2].push(two);
+    cases[FLOOR_NAME].push(fl);
     cases['readline + JSON.parse + Ajv (ajv-formats)'].push(runChild([peer, file]));
+    ratios.floor.push(fl.seconds / one.seconds);
+    ratios.jobs.push(one.seconds / two.seconds);
+    if (two.stdout !== one.stdout) throw new Error('--jobs 2 wrote a different report than --jobs 1');
   }
   const cliReport = JSON.parse(cases['stageflow-events validate (CLI)'][0]?.stdout ?? '{}') as {
     total?: number;
@@ -140,6 +175,21 @@ try {
   const rss = stats(cases['stageflow-events validate (CLI)'].map((x) => x.peakRssMb));
   console.log(
     `\ntargets: >= 50 MB/s (median ${c.median.toFixed(1)}: ${c.median >= 50 ? 'met' : 'NOT met'}), peak RSS < 200 MB (max ${rss.max.toFixed(0)}: ${rss.max < 200 ? 'met' : 'NOT met'})`,
+  );
+  const fr = stats(ratios.floor);
+  const jr = stats(ratios.jobs);
+  console.log('');
+  verdict(
+    'validate --jobs 1 / one-core JSON.parse floor (MB/s)',
+    fr.median,
+    `per-round range ${fr.min.toFixed(2)}–${fr.max.toFixed(2)}`,
+    0.8,
+  );
+  verdict(
+    `validate --jobs 2 / --jobs 1 (MB/s; ${freeCores()} free core(s) at the start)`,
+    jr.median,
+    `per-round range ${jr.min.toFixed(2)}–${jr.max.toFixed(2)}`,
+    1.5,
   );
   console.log(
     'ajv-cli: not measured; it validates whole JSON documents (-d file.json) and cannot read NDJSON, so it would need the 1 GB file converted to per-line files or one array parsed whole',
