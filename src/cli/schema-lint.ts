@@ -132,17 +132,17 @@ export function alreadyReported(out: readonly SchemaLintFinding[], file: string,
   return out.some((o) => o.file === file && (o.instancePath === pointer || o.instancePath.startsWith(`${pointer}/`)));
 }
 
-/** Lints every schema of `schemasDir`; `loaded` is false when the files could not even be read and parsed, so codegen cannot run. */
+/** Lints every schema of `schemasDir`; `loaded` is false when the files could not even be read and parsed, so codegen cannot run; `schemas` counts the files linted. */
 export function lintSchemas(
   schemasDir: string,
   displayRoot = 'schemas',
-): { findings: SchemaLintFinding[]; loaded: boolean } {
+): { findings: SchemaLintFinding[]; loaded: boolean; schemas: number } {
   const out: SchemaLintFinding[] = [];
   let loaded: LoadedSchema[];
   try {
     loaded = loadSchemas(schemasDir, displayRoot);
   } catch (e) {
-    if (e instanceof SchemaError) return { findings: [fromSchemaError(e)], loaded: false };
+    if (e instanceof SchemaError) return { findings: [fromSchemaError(e)], loaded: false, schemas: 0 };
     throw e;
   }
   for (const s of loaded) lintOne(s, out);
@@ -156,5 +156,5 @@ export function lintSchemas(
     // resolve stops at its first problem; skip it when a lint above already reported the same place
     if (!alreadyReported(out, e.file, e.pointer)) out.push(fromSchemaError(e));
   }
-  return { findings: out, loaded: true };
+  return { findings: out, loaded: true, schemas: loaded.length };
 }

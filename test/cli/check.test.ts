@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -126,6 +126,28 @@ describe('stageflow-events check', { timeout: 180_000 }, () => {
         (f) => f.keyword === 'unique-type' && f.message.includes("event type 'auth.login' (v1) is already claimed by"),
       ),
     ).toBe(true);
+  });
+
+  it('says what passed: codegen fresh, schemas linted, payloads valid', async () => {
+    const r = await runCli(['check', join(dir, 'good.ndjson')], { cwd: ROOT });
+    expect(r.code).toBe(0);
+    const count = readdirSync(join(ROOT, 'schemas'), { recursive: true }).filter((f) =>
+      String(f).endsWith('.json'),
+    ).length;
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `passed: generated/ is up to date \\(\\d+ files for \\d+ event types\\); ${count} schemas linted; 1 of 1 payloads valid in 1 input`,
+      ),
+    );
+  });
+
+  it('exits 2 when the schemas folder does not exist, naming it', async () => {
+    const r = await runCli(['check', '--schemas', join(dir, 'no-such-schemas'), join(dir, 'good.ndjson')], {
+      cwd: ROOT,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-schemas');
+    expect(r.stderr).toContain('does not exist');
   });
 
   it('exits 2 for a missing payload file or an unknown option', async () => {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { isClean, runCodegen } from '../../../codegen/index.js';
 import { SchemaError } from '../../errors.js';
@@ -58,14 +59,23 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     const rel = relative(io.cwd, abs).split(sep).join('/');
     return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
   };
+  // a schemas folder that is not there is a usage error (a wrong --schemas or working directory), not a finding
+  if (!statSync(schemasDir, { throwIfNoEntry: false })?.isDirectory()) {
+    io.err(
+      `stageflow-events check: the schemas folder '${show(schemasDir)}' does not exist or is not a folder (give it with --schemas DIR)`,
+    );
+    return 2;
+  }
   const report = new ReportBuilder(args.maxFindings);
 
   const lint = lintSchemas(schemasDir, show(schemasDir));
+  let codegenSummary = '';
   for (const f of lint.findings) report.addFinding(f.file, 0, f);
 
   if (lint.loaded) {
     try {
       const result = await runCodegen({ check: true, schemasDir, outDir });
+      codegenSummary = `${show(outDir)}/ is up to date (${result.files.size} files for ${result.events} event types)`;
       if (!isClean(result.drift)) {
         const base = show(outDir);
         const stale = (path: string, message: string): void =>
@@ -117,5 +127,16 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   const readable = (await checkInputs(inputs, report, args, io, 'check')) && againstReadable;
   printReport(report, args.format, (chunk) => io.write(chunk), 'stageflow-events check');
   if (!readable) return 2;
-  return report.errors > 0 ? 1 : 0;
+  if (report.errors > 0) return 1;
+  // say what passed; on stdout only for the text format, whose stdout is for people
+  const passed = [
+    codegenSummary,
+    `${lint.schemas} schemas linted`,
+    `${report.total - report.invalid} of ${report.total} payloads valid in ${inputs.length} input${inputs.length === 1 ? '' : 's'}`,
+    ...(against !== undefined ? [`schemas compatible with ${against}`] : []),
+  ].filter((s) => s !== '');
+  const line = `stageflow-events check: passed: ${passed.join('; ')}`;
+  if (args.format === 'text') io.out(line);
+  else io.err(line);
+  return 0;
 }
