@@ -41,7 +41,7 @@ export function circuitKey(operation: string, provider: string): string {
 
 /**
  * A working circuit breaker keyed by name (a stage, or `operation/provider`): closed until `failureThreshold`
- * consecutive failures, then open (every call short-circuited) for `resetTimeoutMs`, then half-open, admitting at most
+ * consecutive failures, then open (every call short-circuited) until `resetTimeoutMs` has passed (at exactly `resetTimeoutMs` it is still open, as in the Python framework we follow), then half-open, admitting at most
  * `halfOpenMaxProbes` concurrent probes; a probe's success closes it, its failure reopens it. State lives in the
  * instance, so keep one breaker across runs. Unlike the reference's interceptor, a short-circuit never resets the
  * breaker, and each failure is counted once per {@link recordFailure} call.
@@ -142,7 +142,8 @@ export class CircuitBreaker {
   }
 
   private _advance(s: KeyState): void {
-    if (s.state === 'open' && this._now() - s.openedAt >= this.resetTimeoutMs) {
+    // half-open once the reset time has passed, not at exactly it, as the Python framework we follow does
+    if (s.state === 'open' && this._now() - s.openedAt > this.resetTimeoutMs) {
       s.state = 'half_open';
       s.probes = 0;
     }

@@ -6,7 +6,7 @@ export interface ErrorSummary {
   readonly code: ErrorSummaryCode;
   /** The error's class name (`TypeError`, `StageTimeoutError`), or the JavaScript type of a thrown non-error. */
   readonly type: string;
-  /** The error message, cut to {@link MAX_ERROR_MESSAGE_LENGTH} characters. */
+  /** The error message, cut to {@link MAX_ERROR_MESSAGE_LENGTH} code points (never inside a surrogate pair). */
   readonly message: string;
   readonly retryable: boolean;
   /** The stage the error came from, when the caller knows it. */
@@ -19,7 +19,7 @@ export interface SummarizePipelineErrorOptions {
   readonly stage?: string | undefined;
 }
 
-/** The longest message a summary keeps, as in the reference. */
+/** The longest message a summary keeps, in code points (Unicode characters), as in the Python framework we follow. */
 export const MAX_ERROR_MESSAGE_LENGTH = 500;
 
 const MAX_CAUSE_DEPTH = 16;
@@ -40,10 +40,27 @@ function field(e: unknown, key: 'name' | 'code' | 'message'): string | undefined
   return typeof v === 'string' ? v : undefined;
 }
 
+const TIMEOUT_CLASSES = new Set(['TimeoutError', 'StageTimeoutError']);
+const CIRCUIT_OPEN_CLASSES = new Set(['CircuitBreakerOpenError']);
+const CANCELLED_CLASSES = new Set(['AbortError', 'PipelineCancelledError']);
+
+// detection by class, as the Python framework's isinstance: a subclass with a name of its own is still of its family
+function isInstanceOfNamed(e: unknown, names: ReadonlySet<string>): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  let proto: unknown = Object.getPrototypeOf(e);
+  for (let depth = 0; proto !== null && proto !== Object.prototype && depth < 32; depth++) {
+    const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as unknown;
+    if (typeof ctor === 'function' && names.has(ctor.name)) return true;
+    proto = Object.getPrototypeOf(proto);
+  }
+  return false;
+}
+
 function isTimeout(e: unknown): boolean {
   const name = field(e, 'name');
   const code = field(e, 'code');
   return (
+    isInstanceOfNamed(e, TIMEOUT_CLASSES) ||
     name === 'TimeoutError' ||
     name === 'StageTimeoutError' ||
     code === 'stage_timeout' ||
@@ -53,7 +70,7 @@ function isTimeout(e: unknown): boolean {
 }
 
 function isCircuitOpen(e: unknown): boolean {
-  if (field(e, 'name') === 'CircuitBreakerOpenError') return true;
+  if (field(e, 'name') === 'CircuitBreakerOpenError' || isInstanceOfNamed(e, CIRCUIT_OPEN_CLASSES)) return true;
   const message = field(e, 'message') ?? (typeof e === 'string' ? e : '');
   return message.toLowerCase().includes('circuit breaker');
 }
@@ -62,8 +79,20 @@ function isCancelled(e: unknown): boolean {
   const name = field(e, 'name');
   const code = field(e, 'code');
   return (
-    name === 'AbortError' || name === 'PipelineCancelledError' || code === 'ABORT_ERR' || code === 'pipeline_cancelled'
+    isInstanceOfNamed(e, CANCELLED_CLASSES) ||
+    name === 'AbortError' ||
+    name === 'PipelineCancelledError' ||
+    code === 'ABORT_ERR' ||
+    code === 'pipeline_cancelled'
   );
+}
+
+// the first `max` code points of `s`: a surrogate pair counts as one and is never split
+function cutCodePoints(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let i = 0;
+  for (let n = 0; n < max && i < s.length; n++) i += (s.codePointAt(i) as number) > 0xffff ? 2 : 1;
+  return s.slice(0, i);
 }
 
 function typeName(error: unknown): string {
@@ -86,7 +115,7 @@ export function summarizePipelineError(error: unknown, options: SummarizePipelin
   const summary = {
     code,
     type: typeName(error),
-    message: raw.length > MAX_ERROR_MESSAGE_LENGTH ? raw.slice(0, MAX_ERROR_MESSAGE_LENGTH) : raw,
+    message: cutCodePoints(raw, MAX_ERROR_MESSAGE_LENGTH),
     retryable: code === 'TIMEOUT' || code === 'CIRCUIT_OPEN',
   };
   return options.stage === undefined ? summary : { ...summary, stage: options.stage };

@@ -42,17 +42,27 @@ describe('CircuitBreaker', () => {
     breaker.recordFailure('s');
     clock.t += 29_999;
     expect(breaker.state('s')).toBe('open');
-    clock.t += 1;
+    clock.t += 2;
     expect(breaker.state('s')).toBe('half_open');
     expect(breaker.tryAcquire('s')).toBe(true);
     expect(breaker.tryAcquire('s')).toBe(true);
     expect(breaker.tryAcquire('s')).toBe(false);
   });
 
+  it('admits no probe at exactly the reset time, only once it has passed, as the Python framework we follow', () => {
+    const { breaker, clock } = makeBreaker({ failureThreshold: 1, resetTimeoutMs: 1000 });
+    breaker.recordFailure('s');
+    clock.t += 1000;
+    expect(breaker.tryAcquire('s')).toBe(false);
+    expect(breaker.state('s')).toBe('open');
+    clock.t += 1;
+    expect(breaker.tryAcquire('s')).toBe(true);
+  });
+
   it('closes when a probe succeeds', () => {
     const { breaker, clock } = makeBreaker({ failureThreshold: 1, resetTimeoutMs: 10 });
     breaker.recordFailure('s');
-    clock.t += 10;
+    clock.t += 11;
     expect(breaker.tryAcquire('s')).toBe(true);
     breaker.recordSuccess('s');
     expect(breaker.state('s')).toBe('closed');
@@ -63,11 +73,11 @@ describe('CircuitBreaker', () => {
   it('reopens for a full reset period when a probe fails', () => {
     const { breaker, clock } = makeBreaker({ failureThreshold: 3, resetTimeoutMs: 100 });
     for (let i = 0; i < 3; i++) breaker.recordFailure('s');
-    clock.t += 100;
+    clock.t += 101;
     expect(breaker.tryAcquire('s')).toBe(true);
     breaker.recordFailure('s');
     expect(breaker.state('s')).toBe('open');
-    clock.t += 99;
+    clock.t += 100;
     expect(breaker.tryAcquire('s')).toBe(false);
     clock.t += 1;
     expect(breaker.state('s')).toBe('half_open');
@@ -98,7 +108,7 @@ describe('CircuitBreaker', () => {
     breaker.recordFailure('llm/openai', 'timeout');
     expect(await breaker.isOpen({ operation: 'llm', provider: 'openai' })).toBe(true);
     expect(await breaker.isOpen({ operation: 'llm', provider: 'anthropic' })).toBe(false);
-    clock.t += 5;
+    clock.t += 6;
     expect(await breaker.isOpen({ operation: 'llm', provider: 'openai' })).toBe(false);
     expect(await breaker.isOpen({ operation: 'llm', provider: 'openai' })).toBe(true);
   });

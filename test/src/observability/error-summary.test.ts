@@ -64,6 +64,33 @@ describe('summarizePipelineError', () => {
     expect(summarizePipelineError(cancelWithBreaker).code).toBe('CIRCUIT_OPEN');
   });
 
+  it('cuts the message at 500 code points, as the Python framework we follow: 600 emoji keep 500, no pair is split', () => {
+    const emoji = summarizePipelineError(new Error('\u{1F600}'.repeat(600)));
+    expect([...emoji.message]).toHaveLength(500);
+    expect(emoji.message).toBe('\u{1F600}'.repeat(500));
+    // 499 ASCII characters then a pair: the pair is the 500th code point and is kept whole
+    const mixed = summarizePipelineError(new Error(`${'a'.repeat(499)}\u{1F600}tail`));
+    expect(mixed.message).toBe(`${'a'.repeat(499)}\u{1F600}`);
+    expect(mixed.message.charCodeAt(mixed.message.length - 1)).toBe(0xde00);
+  });
+
+  it('detects a timeout, a cancellation and an open breaker by class: a subclass with a name of its own', () => {
+    class ProviderTimeout extends StageTimeoutError {
+      override name = 'ProviderTimeout';
+    }
+    class UserCancelled extends PipelineCancelledError {
+      override name = 'UserCancelled';
+    }
+    class MyTimeout extends Error {}
+    Object.defineProperty(MyTimeout, 'name', { value: 'TimeoutError' });
+    class SlowUpstream extends MyTimeout {
+      override name = 'SlowUpstream';
+    }
+    expect(summarizePipelineError(new ProviderTimeout('llm', 50))).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    expect(summarizePipelineError(new SlowUpstream('upstream slow')).code).toBe('TIMEOUT');
+    expect(summarizePipelineError(new UserCancelled('run-1')).code).toBe('CANCELLED');
+  });
+
   it('reports anything else as UNKNOWN and cuts the message at 500 characters', () => {
     const s = summarizePipelineError(new RangeError('x'.repeat(600)));
     expect(s).toMatchObject({ code: 'UNKNOWN', type: 'RangeError', retryable: false });
