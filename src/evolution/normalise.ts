@@ -142,9 +142,14 @@ function baseOf(file: string, json: unknown): string {
   return typeof id === 'string' ? id : ID_BASE + file;
 }
 
+const indexCache = new WeakMap<SchemaSet, Map<string, string>>();
+
 /** Looks files up by base URI. */
 function indexSet(set: SchemaSet): Map<string, string> {
+  const cached = indexCache.get(set);
+  if (cached !== undefined) return cached;
   const byUri = new Map<string, string>();
+  indexCache.set(set, byUri);
   for (const [file, json] of set) {
     byUri.set(ID_BASE + file, file);
     byUri.set(baseOf(file, json).split('#')[0] as string, file);

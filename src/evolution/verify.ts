@@ -26,30 +26,47 @@ export function createValidators(set: SchemaSet): SideValidator {
     allErrors: false,
     logger: false,
     validateSchema: false,
+    inlineRefs: false,
     code: { optimize: false },
   });
   for (const [name, fn] of Object.entries(formats)) ajv.addFormat(name, fn);
+  // shared definitions are added up front; an event schema only when its validator is first asked for
   const keyOf = new Map<string, string>();
-  for (const [file, json] of set) {
-    const id =
-      json !== null && typeof json === 'object' && typeof (json as Record<string, unknown>).$id === 'string'
-        ? ((json as Record<string, unknown>).$id as string)
-        : ID_BASE + file;
-    keyOf.set(file, id);
+  const add = (file: string, json: unknown): void => {
     try {
-      ajv.addSchema(json as object, (json as Record<string, unknown>).$id === undefined ? id : undefined);
+      ajv.addSchema(json as object, (json as Record<string, unknown>).$id === undefined ? keyOf.get(file) : undefined);
     } catch (e) {
       throw new CompileError(file, (e as Error).message);
     }
+  };
+  const pending = new Map<string, unknown>();
+  for (const [file, json] of set) {
+    const j = json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+    keyOf.set(file, typeof j.$id === 'string' ? j.$id : ID_BASE + file);
+    if ('x-event-type' in j || 'x-event-type-pattern' in j) pending.set(file, json);
+    else add(file, json);
   }
   const compiled = new Map<string, ValidateFunction>();
   return (file, data) => {
     let fn = compiled.get(file);
     if (fn === undefined) {
+      if (pending.has(file)) {
+        add(file, pending.get(file));
+        pending.delete(file);
+      }
+      const key = keyOf.get(file) ?? ID_BASE + file;
       try {
-        fn = ajv.getSchema(keyOf.get(file) ?? ID_BASE + file);
+        fn = ajv.getSchema(key);
       } catch (e) {
-        throw new CompileError(file, (e as Error).message);
+        if (pending.size === 0) throw new CompileError(file, (e as Error).message);
+        // a $ref into another event schema: add every schema, then try once more
+        for (const [f, json] of pending) add(f, json);
+        pending.clear();
+        try {
+          fn = ajv.getSchema(key);
+        } catch (again) {
+          throw new CompileError(file, (again as Error).message);
+        }
       }
       if (fn === undefined) throw new CompileError(file, 'no such schema');
       compiled.set(file, fn);

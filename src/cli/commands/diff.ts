@@ -11,7 +11,8 @@ import {
   type TypeDiff,
 } from '../../evolution/index.js';
 import type { PayloadFinding } from '../../conformance/index.js';
-import { REPORT_FORMATS, type ReportFormat } from '../findings.js';
+// a type-only import: loading findings.js would load every generated validator, which diff never needs
+import type { ReportFormat } from '../findings.js';
 import type { CommandIo } from '../io.js';
 import { UsageError } from '../payload-args.js';
 import { readSchemaFolder, readSchemasAtRef, SchemaSourceError } from '../schema-source.js';
@@ -78,6 +79,8 @@ export function diffFromOptions(
 export function exitCodeOf(report: DiffReport): number {
   return report.verdict === 'compatible' ? 0 : 1;
 }
+
+const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit', 'github'];
 
 const word = (v: boolean | null): string => (v === true ? 'compatible' : v === false ? 'breaking' : 'undecided');
 
