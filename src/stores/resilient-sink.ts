@@ -95,8 +95,8 @@ export class ResilientSink implements EventSink {
   private readonly _random: () => number;
   private readonly _sleep: (ms: number) => Promise<void>;
   private _expired: Error | undefined;
-  private _onExpire: (() => void) | undefined;
-  private readonly _expiry: Promise<void>;
+  // aborts the one write or backoff wait in flight (one batch at a time), when expire() is called
+  private _abort: (() => void) | undefined;
   private _buffer: EventEnvelope[] = [];
   private _inFlight = 0;
   private _pump: Promise<void> | undefined;
@@ -125,9 +125,6 @@ export class ResilientSink implements EventSink {
     this._onError = options.onError;
     this._random = options.random ?? Math.random;
     this._sleep = options.sleep ?? timerSleep;
-    this._expiry = new Promise<void>((resolve) => {
-      this._onExpire = resolve;
-    });
   }
 
   /** A snapshot of the counters. */
@@ -208,7 +205,7 @@ export class ResilientSink implements EventSink {
   expire(reason = 'the shutdown timeout passed'): void {
     if (this._expired !== undefined) return;
     this._expired = new Error(`ResilientSink(${this._writer.name}): ${reason}; not retried`);
-    this._onExpire?.();
+    this._abort?.();
     this._wake();
   }
 
@@ -331,13 +328,26 @@ export class ResilientSink implements EventSink {
       p.catch(() => undefined);
       return Promise.reject(new ExpiredError('expired'));
     }
-    return Promise.race([
-      p,
-      this._expiry.then(() => {
+    return new Promise<T>((resolve, reject) => {
+      const abort = (): void => {
         p.catch(() => undefined);
-        throw new ExpiredError('expired');
-      }),
-    ]);
+        reject(new ExpiredError('expired'));
+      };
+      this._abort = abort;
+      const done = (): void => {
+        if (this._abort === abort) this._abort = undefined;
+      };
+      p.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
+    });
   }
 
   private async _resetWriter(): Promise<void> {
