@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runDemoPipeline } from '../../../examples/demo-pipeline/demo-pipeline.js';
@@ -27,7 +27,8 @@ records every event to <dir>/events.ndjson, replays the snapshot through validat
 <dir>/report.html (see 'stageflow-events report') and prints a summary.
 
 options:
-  --out <dir>   where to write events.ndjson (default: a fresh temporary directory)
+  --out <dir>   where to write events.ndjson and report.html, kept after the run (default: a temporary
+                directory, removed when the demo ends)
   --store <t>   also deliver every event to a production store: sqlite:<path> (embedded), postgres://..., redis://...
   --metrics-port <port>   after the run, serve the Prometheus metrics (stage counters and durations, sink
                 drop counters) at http://127.0.0.1:<port>/metrics until interrupted (0 picks a free port)
@@ -112,10 +113,22 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   return execute(args, io);
 }
 
-/** `stageflow-events demo` with already-parsed options; returns the exit code. */
+/** `stageflow-events demo` with already-parsed options; returns the exit code. Without `--out` it works in a temporary directory and removes it when it ends, whatever happens. */
 export async function execute(args: DemoArgs, io: CommandIo): Promise<number> {
-  const dir = args.out === undefined ? mkdtempSync(join(tmpdir(), 'stageflow-demo-')) : resolve(io.cwd, args.out);
-  mkdirSync(dir, { recursive: true });
+  if (args.out !== undefined) {
+    const dir = resolve(io.cwd, args.out);
+    mkdirSync(dir, { recursive: true });
+    return runIn(dir, false, args, io);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'stageflow-demo-'));
+  try {
+    return await runIn(dir, true, args, io);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runIn(dir: string, temporary: boolean, args: DemoArgs, io: CommandIo): Promise<number> {
   const path = join(dir, 'events.ndjson');
 
   const previous = getValidationOptions();
@@ -194,6 +207,7 @@ export async function execute(args: DemoArgs, io: CommandIo): Promise<number> {
   io.out(`snapshot: ${path}`);
   const report = await writeReport(path, join(dir, 'report.html'), { title: "stageflow demo run: 'support_chat'" });
   io.out(`report: ${report.path}`);
+  if (temporary) io.out('(both are in a temporary directory removed when the demo ends; --out <dir> keeps them)');
   if (store !== undefined && args.store !== undefined) {
     const m = store.metrics;
     io.out(
