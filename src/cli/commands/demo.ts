@@ -155,7 +155,7 @@ async function runIn(dir: string, temporary: boolean, args: DemoArgs, io: Comman
     ...(spanEvents === undefined ? [] : [spanEvents]),
   ]);
   const prometheus = new PrometheusMetricsInterceptor();
-  if (store !== undefined) registerSinkMetrics(prometheus.registry, { store });
+  registerSinkMetrics(prometheus.registry, store === undefined ? { recorder } : { recorder, store });
   let result: PipelineRunResult;
   let graph: StageGraph;
   try {

@@ -1,4 +1,10 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../helpers/cli.js';
 import { PrometheusMetricsInterceptor } from '../../../src/interceptors/index.js';
 import { registerSinkMetrics, servePrometheusMetrics } from '../../../src/observability/index.js';
 import type { PrometheusMetricsServer } from '../../../src/observability/index.js';
@@ -56,5 +62,45 @@ describe('a real Prometheus scraping the metrics endpoint', () => {
     expect(dropped[0]?.metric.sink).toBe('backpressure');
     expect(dropped[0]?.value[1]).toBe(String(sink.metrics.dropped));
     expect(sink.metrics.dropped).toBe(32);
+  });
+});
+
+describe('a real Prometheus scraping `npm start -- --metrics-port`', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'demo-prometheus-'));
+  let demo: ChildProcessWithoutNullStreams;
+  let prometheus: RunningPrometheus;
+
+  beforeAll(async () => {
+    demo = spawn(process.execPath, [CLI, 'demo', '--out', dir, '--metrics-port', '0']);
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      demo.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /metrics: http:\/\/(\S+)\/metrics/.exec(out);
+        if (m?.[1] !== undefined) resolve(m[1]);
+      });
+      demo.once('exit', (code) => reject(new Error(`demo exited with ${code} before serving:\n${out}`)));
+    });
+    prometheus = await startPrometheus(url);
+  }, 120_000);
+  afterAll(async () => {
+    await prometheus?.stop();
+    if (demo.exitCode === null) {
+      const exited = new Promise((r) => demo.once('exit', r));
+      demo.kill('SIGINT');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers for the demo run’s stage duration histogram and its recorder’s drop counter', async () => {
+    const guard = await prometheus.waitFor('stage_duration_seconds_count{stage="policy_guard"}', (r) => r.length === 2);
+    expect(guard.map((r) => [r.metric.status, r.value[1]]).sort()).toEqual([
+      ['completed', '1'],
+      ['failed', '1'],
+    ]);
+    const dropped = await prometheus.waitFor('stageflow_sink_events_dropped_total', (r) => r.length === 1);
+    expect(dropped[0]?.metric.sink).toBe('recorder');
+    expect(dropped[0]?.value[1]).toBe('0');
   });
 });
