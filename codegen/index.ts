@@ -7,6 +7,7 @@ import { loadSchemas } from './load.js';
 import { resolveSchemas } from './resolve.js';
 import { buildModel } from './model.js';
 import { render } from './render.js';
+import { upcasterStates, writeMissingStubs, type UpcasterState } from './upcasters.js';
 import { diffGenerated, writeGenerated, type Drift } from './write.js';
 
 /** Options of {@link runCodegen}. */
@@ -17,6 +18,8 @@ export interface CodegenOptions {
   readonly outDir?: string;
   /** Compare instead of writing. Default false. */
   readonly check?: boolean;
+  /** The folder of the author's upcasters. Default `upcasters` beside the schemas folder. */
+  readonly upcastersDir?: string;
   /** How generated files import the runtime: a package specifier such as `stageflow-events/runtime`. Default: the package's public `stageflow-events/runtime` export in a project that has the package installed; a relative path to `src/runtime/index.js` only inside this package's own source tree. */
   readonly runtimeImport?: string;
 }
@@ -26,6 +29,10 @@ export interface CodegenResult {
   readonly files: ReadonlyMap<string, string>;
   readonly drift: Drift;
   readonly events: number;
+  /** Where each upcast step's upcaster stands (after this run wrote the missing stubs, unless checking). */
+  readonly upcasters: readonly UpcasterState[];
+  /** Upcaster stubs this run wrote (below the upcasters folder). */
+  readonly stubsWritten: readonly string[];
 }
 
 // the package root (the folder of our package.json), so the source tree and dist/ compute the same import paths
@@ -77,9 +84,18 @@ export async function runCodegen(options: CodegenOptions = {}): Promise<CodegenR
     return `${rel.startsWith('.') ? rel : `./${rel}`}/index.js`;
   };
   const model = buildModel(set, runtimeImport);
-  const files = await render(set, model);
+  const upcastersDir = resolvePath(options.upcastersDir ?? join(dirname(schemasDir), 'upcasters'));
+  const importPath = (from: string, to: string): string => {
+    const rel = relative(from, to).split(sep).join('/');
+    return rel.startsWith('.') ? rel : `./${rel}`;
+  };
+  const files = await render(set, model, importPath(outDir, upcastersDir));
   const drift = options.check ? diffGenerated(outDir, files) : writeGenerated(outDir, files);
-  return { files, drift, events: model.events.length };
+  const stubsWritten = options.check
+    ? []
+    : writeMissingStubs(model, upcastersDir, `${importPath(upcastersDir, outDir)}/index.js`);
+  const upcasters = upcasterStates(model, upcastersDir, basename(upcastersDir));
+  return { files, drift, events: model.events.length, upcasters, stubsWritten };
 }
 
 /** True when a check found nothing stale. */

@@ -28,7 +28,9 @@ export async function codegenMain(
   try {
     const r = await runCodegen(opts);
     if (opts.check) {
-      if (isClean(r.drift)) {
+      const missing = r.upcasters.filter((u) => u.state === 'missing');
+      for (const u of missing) err(`codegen --check: ${u.file} is missing: run \`npm run codegen\` to write its stub`);
+      if (isClean(r.drift) && missing.length === 0) {
         out(`codegen --check: ${r.files.size} files for ${r.events} events are up to date`);
         return 0;
       }
@@ -38,6 +40,7 @@ export async function codegenMain(
       for (const p of r.drift.stale) err(`  stale:   ${p}`);
       return 1;
     }
+    for (const f of r.stubsWritten) out(`codegen: wrote the upcaster stub upcasters/${f}; fill in its body`);
     out(
       `codegen: wrote ${r.files.size} files for ${r.events} events (${r.drift.changed.length} changed, ${r.drift.missing.length} new, ${r.drift.stale.length} removed)`,
     );

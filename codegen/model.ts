@@ -63,6 +63,32 @@ export interface EventModel {
   readonly dereferenced: Record<string, unknown>;
   /** The payload schema as the type compiler reads it: see {@link typesSchema}. */
   readonly typesSchema: Record<string, unknown>;
+  /** True for the newest version of its type (the one emitters emit and the unversioned names stand for). */
+  readonly latest: boolean;
+  /**
+   * The version-suffixed names (`ToolInvokedV2`, `ToolInvokedDataV2`, `validateToolInvokedV2`,
+   * `TOOL_INVOKED_V2_DESCRIPTOR`) when the type has more than one version; for an older version they are its only names.
+   */
+  readonly versioned: VersionedNames | undefined;
+}
+
+/** The version-suffixed names of one version of a type that has several. */
+export interface VersionedNames {
+  readonly envelope: string;
+  readonly data: string;
+  readonly validate: string;
+  readonly descriptor: string;
+  /** `tool-invoked-v1`: an older version's folder name (the latest keeps the unversioned folder). */
+  readonly slug: string;
+}
+
+/** One upcast step `vN -> vN+1` of a type: the author's function lives in `upcasters/<type>.v<N>-to-v<N+1>.ts`. */
+export interface UpcastStep {
+  readonly type: string;
+  readonly from: EventModel;
+  readonly to: EventModel;
+  /** `tool.invoked.v1-to-v2.ts`, below the upcasters folder. */
+  readonly file: string;
 }
 
 /** One field of a shared type, in both spellings. */
@@ -93,9 +119,14 @@ export interface SharedTypeModel {
 
 /** The whole model: events sorted by type, plus families for grouping. */
 export interface Model {
+  /** The newest version of every type: what emitters, the event map, sink stubs and the catalogue cover. */
   readonly events: readonly EventModel[];
   /** The shared types, sorted by schema path. */
   readonly sharedTypes: readonly SharedTypeModel[];
+  /** Older versions of types that have several, sorted by type then version: types, validators and descriptors only. */
+  readonly olderVersions: readonly EventModel[];
+  /** Every upcast step between consecutive versions, sorted by type then version. */
+  readonly upcastSteps: readonly UpcastStep[];
   readonly families: readonly { readonly name: string; readonly events: readonly EventModel[] }[];
   readonly runtimeImportFromRoot: string;
 }
@@ -256,16 +287,36 @@ export function typesSchema(dereferenced: Record<string, unknown>): Record<strin
 /** Phase 3: builds the model. `runtimeImport(dir)` says how a file in `generated/<dir>/` imports the runtime. */
 export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => string): Model {
   const taken = new Map<string, string>();
-  const events = [...set.events]
+  const newest = new Map<string, number>();
+  const count = new Map<string, number>();
+  for (const e of set.events) {
+    newest.set(e.type, Math.max(newest.get(e.type) ?? 0, e.version));
+    count.set(e.type, (count.get(e.type) ?? 0) + 1);
+  }
+  const all = [...set.events]
     .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.version - b.version))
     .map((e: ResolvedEvent): EventModel => {
       let names: EventNames;
       try {
-        names = deriveNames(e.version > 1 ? `${e.type}.v${e.version}` : e.type);
+        names = deriveNames(e.type);
       } catch (err) {
         throw new SchemaError(e.source.displayPath, '/x-event-type', (err as Error).message);
       }
-      for (const name of Object.values(names)) {
+      const latest = newest.get(e.type) === e.version;
+      const versioned: VersionedNames | undefined =
+        (count.get(e.type) ?? 1) > 1
+          ? {
+              envelope: `${names.envelope}V${e.version}`,
+              data: `${names.data}V${e.version}`,
+              validate: `${names.validate}V${e.version}`,
+              descriptor: names.descriptor.replace(/_DESCRIPTOR$/, `_V${e.version}_DESCRIPTOR`),
+              slug: `${names.slug}-v${e.version}`,
+            }
+          : undefined;
+      const own = latest
+        ? [...Object.values(names), ...(versioned ? Object.values(versioned).slice(0, 4) : [])]
+        : Object.values(versioned ?? {});
+      for (const name of own) {
         const other = taken.get(name);
         if (other !== undefined)
           throw new SchemaError(
@@ -314,7 +365,7 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
         schemaPath: e.source.displayPath,
         schemaFile: e.source.file,
         names,
-        dir: `${e.family}/${names.slug}`,
+        dir: `${e.family}/${latest ? names.slug : (versioned as VersionedNames).slug}`,
         runtimeImport: runtimeImport(2),
         hasTimestamp: 'timestamp' in props,
         open: d.additionalProperties !== false,
@@ -324,14 +375,33 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
         examples: ((j.examples ?? []) as unknown[]).map((x) => JSON.stringify(x, null, 2)),
         dereferenced: d,
         typesSchema: typesSchema(d),
+        latest,
+        versioned,
       };
     });
+  const events = all.filter((e) => e.latest);
+  const olderVersions = all.filter((e) => !e.latest);
+  const upcastSteps: UpcastStep[] = [];
+  for (let i = 1; i < all.length; i++) {
+    const from = all[i - 1] as EventModel;
+    const to = all[i] as EventModel;
+    if (from.type !== to.type) continue;
+    if (to.version !== from.version + 1)
+      throw new SchemaError(
+        to.schemaPath,
+        '/x-version',
+        `expected version ${from.version + 1} after ${from.schemaPath} (versions of a type are consecutive)`,
+      );
+    upcastSteps.push({ type: to.type, from, to, file: `${to.type}.v${from.version}-to-v${to.version}.ts` });
+  }
   const familyNames = [...new Set(events.map((e) => e.family))].sort();
   return {
     events,
     sharedTypes: [...set.sharedTypes]
       .sort((a, b) => (a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : 0))
       .map(sharedTypeModel),
+    olderVersions,
+    upcastSteps,
     families: familyNames.map((name) => ({ name, events: events.filter((e) => e.family === name) })),
     runtimeImportFromRoot: runtimeImport(0),
   };

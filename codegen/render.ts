@@ -6,6 +6,7 @@ import standaloneModule from 'ajv/dist/standalone/index.js';
 import { importOptionalPeer, SchemaError } from '../src/errors.js';
 import { formatGeneratedTypes, Unformattable } from './ts-format.js';
 import { patterns } from '../src/runtime/formats.js';
+import { renderUpcasters, renderUpcastersTest } from './upcasters.js';
 import type { EventModel, Model } from './model.js';
 import type { ResolvedSet } from './resolve.js';
 
@@ -60,8 +61,8 @@ function template(name: string): Handlebars.TemplateDelegate {
   return t;
 }
 
-function typesInput(e: EventModel): Record<string, unknown> {
-  return { ...e.typesSchema, title: e.names.data };
+function typesInput(e: EventModel, name: string): Record<string, unknown> {
+  return { ...e.typesSchema, title: name };
 }
 
 const typesStyle = { singleQuote: true, printWidth: 120, trailingComma: 'all' } as const;
@@ -81,8 +82,14 @@ async function formatTypes(raw: string): Promise<string> {
   }
 }
 
+/** The names one version's files use: the unversioned ones for the latest, the `V<n>` ones for an older version. */
+function namesOf(e: EventModel): { envelope: string; data: string; validate: string; descriptor: string } {
+  return e.latest || e.versioned === undefined ? e.names : e.versioned;
+}
+
 async function renderTypes(e: EventModel): Promise<string> {
-  const raw = await (tools as Toolchain).compileTypes(typesInput(e) as never, e.names.data, {
+  const n = namesOf(e);
+  const raw = await (tools as Toolchain).compileTypes(typesInput(e, n.data) as never, n.data, {
     bannerComment: banner(e.schemaPath),
     additionalProperties: false,
     strictIndexSignatures: true,
@@ -96,17 +103,30 @@ async function renderTypes(e: EventModel): Promise<string> {
   const envelope = [
     '',
     `/** ${e.description.replace(/\*\//g, '*\\/')} */`,
-    `export interface ${e.names.envelope} {`,
+    `export interface ${n.envelope} {`,
     `  type: ${e.typeLiteral};`,
-    `  data: ${e.names.data};`,
+    `  data: ${n.data};`,
     '}',
     '',
   ].join('\n');
-  return `${body.replace(/\s+$/, '')}\n${envelope}`;
+  const aliases =
+    e.latest && e.versioned !== undefined
+      ? [
+          `/** \`${e.type}\` version ${e.version}, the latest: the same type as {@link ${e.names.data}}. */`,
+          `export type ${e.versioned.data} = ${e.names.data};`,
+          `/** \`${e.type}\` version ${e.version}, the latest: the same type as {@link ${e.names.envelope}}. */`,
+          `export type ${e.versioned.envelope} = ${e.names.envelope};`,
+          '',
+        ].join('\n')
+      : '';
+  return `${body.replace(/\s+$/, '')}\n${envelope}${aliases ? `\n${aliases}` : ''}`;
 }
 
 function renderValidator(set: ResolvedSet, e: EventModel): string {
-  let code = standaloneCode(set.ajv, { [e.names.validate]: e.schemaId });
+  const n = namesOf(e);
+  let code = standaloneCode(set.ajv, { [n.validate]: e.schemaId });
+  if (e.latest && e.versioned !== undefined)
+    code = `${code.trimEnd()}\nexport const ${e.versioned.validate} = ${n.validate};\n`;
   if (/\brequire\(/.test(code)) {
     throw new SchemaError(
       e.schemaPath,
@@ -128,15 +148,98 @@ function renderValidator(set: ResolvedSet, e: EventModel): string {
 }
 
 function renderValidatorTypes(e: EventModel): string {
+  const n = namesOf(e);
+  const which = e.versioned === undefined ? '' : ` version ${e.version}`;
   return [
     banner(e.schemaPath),
     `import type { ValidateFunction } from '${e.runtimeImport}';`,
-    `import type { ${e.names.data} } from './types.js';`,
+    `import type { ${n.data} } from './types.js';`,
     '',
-    `/** Precompiled validator for \`${e.type}\` payloads: a type guard; on failure its \`errors\` hold ajv's issues. */`,
-    `export declare const ${e.names.validate}: ValidateFunction<${e.names.data}>;`,
+    `/** Precompiled validator for \`${e.type}\`${which} payloads: a type guard; on failure its \`errors\` hold ajv's issues. */`,
+    `export declare const ${n.validate}: ValidateFunction<${n.data}>;`,
+    ...(e.latest && e.versioned !== undefined
+      ? [
+          `/** The same validator as {@link ${n.validate}}: version ${e.version} is the latest. */`,
+          `export declare const ${e.versioned.validate}: ValidateFunction<${n.data}>;`,
+        ]
+      : []),
     '',
   ].join('\n');
+}
+
+/** An older version's descriptor: what the runtime knows to validate a record that states this version. */
+function renderOlderDescriptor(e: EventModel, latest: EventModel): string {
+  const n = namesOf(e);
+  const list = (xs: readonly string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
+  return [
+    banner(e.schemaPath),
+    `import type { EventDescriptor } from '${e.runtimeImport}';`,
+    `import type { ${n.data} } from './types.js';`,
+    `import { ${n.validate} } from './validate.js';`,
+    '',
+    `/** What the runtime knows about \`${e.type}\` version ${e.version} (the latest is ${latest.version}): schema ${e.schemaPath}. */`,
+    `export const ${n.descriptor}: EventDescriptor<${n.data}> = {`,
+    `  type: '${e.type}',`,
+    `  pattern: ${e.pattern === undefined ? 'undefined' : JSON.stringify(e.pattern)},`,
+    `  family: '${e.family}',`,
+    `  version: ${e.version},`,
+    `  schemaId: '${e.schemaId}',`,
+    `  schemaPath: '${e.schemaFile}',`,
+    `  title: '${e.title}',`,
+    `  properties: ${list(e.properties)},`,
+    `  required: ${list(e.required)},`,
+    `  open: ${e.open},`,
+    `  validate: ${n.validate},`,
+    '};',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `versions.ts`: every version's descriptor (the latest's too), the `V<n>` alias of each latest descriptor of a type
+ * with several versions, and the lookup by type and version that `validate` and `replay` use for a record's
+ * `schema_version`.
+ */
+function renderVersions(model: Model): string {
+  const all = [...model.events, ...model.olderVersions].sort((a, b) =>
+    a.type < b.type ? -1 : a.type > b.type ? 1 : a.version - b.version,
+  );
+  const lines = [
+    banner('schemas/ (every event schema)'),
+    `import type { EventDescriptor } from '${model.runtimeImportFromRoot}';`,
+    "import { findEventDescriptor } from './events.js';",
+  ];
+  for (const e of all) {
+    const n = namesOf(e);
+    lines.push(`import { ${n.descriptor} } from './${e.dir}/${e.latest ? 'emit' : 'descriptor'}.js';`);
+  }
+  for (const e of model.events) {
+    if (e.versioned === undefined) continue;
+    if (lines[lines.length - 1] !== '') lines.push('');
+    lines.push(
+      `/** \`${e.type}\` version ${e.version}, the latest: the same descriptor as {@link ${e.names.descriptor}}. */`,
+    );
+    lines.push(`export const ${e.versioned.descriptor}: typeof ${e.names.descriptor} = ${e.names.descriptor};`);
+  }
+  lines.push(
+    '',
+    '/** Every version of every event type, sorted by type then version (older versions of a type come first). */',
+    'export const EVENT_DESCRIPTOR_VERSIONS: readonly EventDescriptor[] = [',
+    ...all.map((e) => `  ${namesOf(e).descriptor} as EventDescriptor,`),
+    '];',
+    '',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: writes a template literal into generated code
+    'const BY_VERSION = new Map<string, EventDescriptor>(EVENT_DESCRIPTOR_VERSIONS.map((d) => [`${d.type}@${d.version}`, d]));',
+    '',
+    '/** The descriptor of `type` (exact, or matched by a pattern) at `version`; `undefined` when no schema of that version claims it. */',
+    'export function findEventDescriptorVersion(type: string, version: number): EventDescriptor | undefined {',
+    '  const latest = findEventDescriptor(type);',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: writes a template literal into generated code
+    '  return latest === undefined ? undefined : BY_VERSION.get(`${latest.type}@${version}`);',
+    '}',
+    '',
+  );
+  return lines.join('\n');
 }
 
 /** A JSDoc block as the code printer writes it: one line when the text is one line, else one ` * ` line per line. */
@@ -214,6 +317,18 @@ function verifyArtefacts(model: Model, files: Map<string, string>): void {
     if (!js.includes(`export const ${e.names.validate} =`))
       throw new SchemaError(e.schemaPath, '', `codegen's validate.js does not export '${e.names.validate}'`);
   }
+  for (const e of model.olderVersions) {
+    const n = namesOf(e);
+    for (const [path, names] of [
+      [`${e.dir}/types.ts`, [n.envelope, n.data]],
+      [`${e.dir}/descriptor.ts`, [n.descriptor]],
+      [`${e.dir}/validate.d.ts`, [n.validate]],
+    ] as const) {
+      const found = exportedNames(files.get(path) ?? '');
+      for (const name of names)
+        if (!found.has(name)) throw new SchemaError(e.schemaPath, '', `codegen's ${path} does not export '${name}'`);
+    }
+  }
 }
 
 /** Builds `index.ts`: named exports only, sorted, no `export *`. */
@@ -238,12 +353,32 @@ function renderIndex(model: Model): string {
       `export { ${list([e.names.constant, e.names.descriptor, e.names.emit].sort())} } from './${e.dir}/emit.js';`,
     );
     lines.push(`export type { ${e.names.input} } from './${e.dir}/emit.js';`);
+    if (e.versioned !== undefined) {
+      lines.push(
+        `export type { ${list([e.versioned.envelope, e.versioned.data].sort())} } from './${e.dir}/types.js';`,
+      );
+      lines.push(`export { ${e.versioned.validate} } from './${e.dir}/validate.js';`);
+    }
   }
+  for (const e of model.olderVersions) {
+    const n = namesOf(e);
+    lines.push(`export type { ${list([n.envelope, n.data].sort())} } from './${e.dir}/types.js';`);
+    lines.push(`export { ${n.validate} } from './${e.dir}/validate.js';`);
+    lines.push(`export { ${n.descriptor} } from './${e.dir}/descriptor.js';`);
+  }
+  const aliases = model.events.flatMap((e) => (e.versioned === undefined ? [] : [e.versioned.descriptor]));
+  lines.push(
+    `export { ${list(['EVENT_DESCRIPTOR_VERSIONS', ...aliases, 'findEventDescriptorVersion'].sort())} } from './versions.js';`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 /** Phase 4: every generated file, keyed by its path below the output folder, with LF endings. */
-export async function render(set: ResolvedSet, model: Model): Promise<Map<string, string>> {
+export async function render(
+  set: ResolvedSet,
+  model: Model,
+  upcastersImport = '../upcasters',
+): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   tools = await loadToolchain();
   for (const e of model.events) {
@@ -253,6 +388,16 @@ export async function render(set: ResolvedSet, model: Model): Promise<Map<string
     files.set(`${e.dir}/emit.ts`, documentEmitter(e, template('emit/emit.ts.hbs')(e)));
   }
   for (const t of model.sharedTypes) files.set(t.path, template('shared/type.ts.hbs')(t));
+  const latestOf = new Map(model.events.map((e) => [e.type, e]));
+  for (const e of model.olderVersions) {
+    files.set(`${e.dir}/types.ts`, await renderTypes(e));
+    files.set(`${e.dir}/validate.js`, renderValidator(set, e));
+    files.set(`${e.dir}/validate.d.ts`, renderValidatorTypes(e));
+    files.set(`${e.dir}/descriptor.ts`, renderOlderDescriptor(e, latestOf.get(e.type) as EventModel));
+  }
+  files.set('versions.ts', renderVersions(model));
+  files.set('upcasters.ts', renderUpcasters(model, upcastersImport));
+  if (model.upcastSteps.length > 0) files.set('upcasters.test.ts', renderUpcastersTest(model));
   files.set('events.ts', template('emit/events.ts.hbs')(model));
   files.set('sink.ts', template('sink/sink.ts.hbs')(model));
   files.set('catalogue.md', template('catalogue/catalogue.md.hbs')(model));

@@ -221,3 +221,4 @@ export type { ToolUndone, ToolUndoneData } from './tool/tool-undone/types.js';
 export { validateToolUndone } from './tool/tool-undone/validate.js';
 export { EVENT_TOOL_UNDONE, TOOL_UNDONE_DESCRIPTOR, emitToolUndone } from './tool/tool-undone/emit.js';
 export type { ToolUndoneInput } from './tool/tool-undone/emit.js';
+export { EVENT_DESCRIPTOR_VERSIONS, findEventDescriptorVersion } from './versions.js';

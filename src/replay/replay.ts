@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { findEventDescriptor } from '../../generated/index.js';
+import { findEventDescriptor, findEventDescriptorVersion } from '../../generated/index.js';
 import { ReplayError } from '../errors.js';
 import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
 import { clip } from '../io/printable.js';
@@ -39,6 +39,25 @@ export interface ReplayOptions {
   readonly describe?: (type: string) => EventDescriptor | undefined;
   /** How a gap is waited for (tests pass a recorder). Default: a timer. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Which schema version validates a record: `'record'` (default) the version the record states (`schema_version` of
+   * our recorder's lines), the latest for bare `{type, data}` lines; `'latest'` always the latest; a number, that
+   * version for every record.
+   */
+  readonly schemaVersion?: 'record' | 'latest' | number;
+  /**
+   * Carry records that state an older version forward through the upcasters (`upcasters/<type>.vN-to-vN+1.ts`) before
+   * validating against the latest schema; replayed events carry the upcast data. Default false.
+   */
+  readonly upcast?: boolean;
+  /** Looks up a type's descriptor at one version. Default: the generated versions. */
+  readonly describeVersion?: (type: string, version: number) => EventDescriptor | undefined;
+  /** Carries data forward to the latest version. Default: the generated upcaster chain. */
+  readonly upcaster?: (
+    type: string,
+    version: number,
+    data: unknown,
+  ) => { data: unknown; version: number; steps: readonly string[] };
 }
 
 /** A line that could not be read as an event, numbered from 1. */
@@ -75,6 +94,14 @@ export interface ReplaySummary {
   /** Invalid events whose type was not kept in `drift` because it already held `maxDriftTypes` types. */
   driftOmitted: number;
   readonly corruptLines: CorruptLine[];
+  /** With `upcast`: how many records each step (`tool.invoked v1->v2`) carried forward. */
+  readonly upcast: Record<string, number>;
+  /** With `upcast`: records whose upcaster threw (they count as invalid). */
+  upcastFailed: number;
+}
+
+function never(): never {
+  throw new Error('replay: no upcaster without the upcast option');
 }
 
 const MAX_DRIFT_FIELDS = 100;
@@ -128,6 +155,8 @@ export async function replay(source: string | Readable, options: ReplayOptions =
     drift: Object.create(null) as Record<string, TypeDrift>,
     driftOmitted: 0,
     corruptLines: [],
+    upcast: Object.create(null) as Record<string, number>,
+    upcastFailed: 0,
   };
   const maxDriftTypes = options.maxDriftTypes ?? 1000;
   let driftTypes = 0;
@@ -146,6 +175,12 @@ export async function replay(source: string | Readable, options: ReplayOptions =
     d.count++;
     return d;
   };
+  const versionMode = options.schemaVersion ?? 'record';
+  const describeVersion = options.describeVersion ?? findEventDescriptorVersion;
+  // the chain imports the author's upcasters: loaded only when asked for, so a missing one fails only --upcast
+  const upcaster =
+    options.upcaster ??
+    (options.upcast === true ? (await import('../../generated/upcasters.js')).upcastRecord : () => never());
   const validate = options.validate ?? true;
   const describe = options.describe ?? describeEventType;
   const filter = compileFilter(options.filter);
@@ -186,14 +221,46 @@ export async function replay(source: string | Readable, options: ReplayOptions =
           summary.skipped++;
           continue;
         }
+        let data = parsed.data;
+        let version = typeof parsed.schemaVersion === 'number' ? parsed.schemaVersion : undefined;
+        let upcastError: string | undefined;
+        if (options.upcast === true && version !== undefined) {
+          const latest = describe(parsed.type);
+          if (latest !== undefined && version < latest.version) {
+            try {
+              const r = upcaster(parsed.type, version, data);
+              data = r.data;
+              version = r.version;
+              for (const step of r.steps) summary.upcast[step] = (summary.upcast[step] ?? 0) + 1;
+            } catch (e) {
+              upcastError = `upcaster failed: ${e instanceof Error ? e.message : String(e)}`;
+              summary.upcastFailed++;
+            }
+          }
+        }
         if (validate) {
-          const d = describe(parsed.type);
+          const latest = describe(parsed.type);
+          const want = versionMode === 'latest' ? undefined : versionMode === 'record' ? version : versionMode;
+          const d =
+            want === undefined || latest === undefined || latest.version === want
+              ? latest
+              : describeVersion(parsed.type, want);
           let valid = true;
-          if (d === undefined) {
+          if (upcastError !== undefined) {
             valid = false;
             const drift = driftOf(parsed.type);
-            if (drift !== undefined) drift.unknown = true;
-          } else if (!d.validate(parsed.data)) {
+            if (drift !== undefined) drift.fields[upcastError] = (drift.fields[upcastError] ?? 0) + 1;
+          } else if (d === undefined) {
+            valid = false;
+            const drift = driftOf(parsed.type);
+            if (drift !== undefined) {
+              if (latest === undefined) drift.unknown = true;
+              else {
+                const f = `(no schema of version ${String(want)})`;
+                drift.fields[f] = (drift.fields[f] ?? 0) + 1;
+              }
+            }
+          } else if (!d.validate(data)) {
             valid = false;
             const drift = driftOf(parsed.type);
             if (drift !== undefined)
@@ -218,7 +285,7 @@ export async function replay(source: string | Readable, options: ReplayOptions =
         if (sink !== undefined) {
           try {
             const event: { type: string; data?: unknown; id?: string } = { type: parsed.type };
-            if (parsed.data !== undefined) event.data = parsed.data;
+            if (data !== undefined) event.data = data;
             // a dead-letter line's event id travels with it: a store that keeps ids stores a re-sent event once
             if (parsed.eventId !== undefined) event.id = parsed.eventId;
             await sink.emit(event);

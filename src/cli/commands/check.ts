@@ -13,7 +13,8 @@ import { compatibilityFindings } from './diff.js';
 
 const USAGE = `usage: stageflow-events check [options] [<payload path|glob|dir|->...]
 
-One CI gate with one exit code: codegen --check (generated/ is up to date), a lint of the schemas (every field
+One CI gate with one exit code: codegen --check (generated/ is up to date, and every upcast step between two
+versions of a type has an upcaster that is no longer the stub codegen wrote), a lint of the schemas (every field
 described, examples present and valid, objects closed except the open stage lifecycle payloads, no unused $defs in
 schemas/common, event types unique) and validation of the payload files given.
 
@@ -89,6 +90,19 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
         for (const p of result.drift.changed) stale(p, "differs from what the schemas generate: run 'npm run codegen'");
         for (const p of result.drift.missing) stale(p, "is missing: run 'npm run codegen'");
         for (const p of result.drift.stale) stale(p, "is no longer generated from any schema: run 'npm run codegen'");
+      }
+      for (const u of result.upcasters) {
+        if (u.state === 'written') continue;
+        report.addFinding(show(resolve(schemasDir, '..', u.file)), 0, {
+          level: 'error',
+          eventType: u.type,
+          instancePath: '',
+          keyword: 'upcaster',
+          message:
+            u.state === 'missing'
+              ? `the upcast step v${u.from} -> v${u.to} has no upcaster: run 'npm run codegen' to write its stub, then fill it in`
+              : `the upcaster v${u.from} -> v${u.to} still has the stub's body: write the conversion`,
+        });
       }
     } catch (e) {
       if (!(e instanceof SchemaError)) throw e;

@@ -28,6 +28,10 @@ options:
   --type <glob>           replay only these types (repeatable: --type 'stage.*' --type tool.completed)
   --run <pipeline_run_id> replay only events of this pipeline run
   --no-validate           skip re-validation (and drift)
+  --schema-version <v>    which schema version validates a record: record (default: the version the line states,
+                          the latest for bare {type, data} lines), latest, or a number
+  --upcast                carry records of an older version forward through upcasters/ before validating against
+                          the latest schema (replayed events carry the upcast data); prints each step's count
   --format text|json      summary format (default text)
 
 exit codes: 0 everything valid and delivered, 1 an event was invalid, a line corrupt or an event not delivered
@@ -53,6 +57,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
         type: { type: 'string', multiple: true },
         run: { type: 'string' },
         'no-validate': { type: 'boolean' },
+        'schema-version': { type: 'string' },
+        upcast: { type: 'boolean' },
         format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -96,6 +102,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
         ...(values.run === undefined ? {} : { runId: values.run }),
       };
     if (values['no-validate'] === true) options.validate = false;
+    if (values.upcast === true) options.upcast = true;
+    if (values['schema-version'] !== undefined) options.schemaVersion = parseSchemaVersion(values['schema-version']);
   } catch (e) {
     io.err(`stageflow-events replay: ${e instanceof Error ? e.message : String(e)}`);
     io.err("run 'stageflow-events replay --help' for usage");
@@ -145,6 +153,15 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   return summary.invalid > 0 || summary.corrupt > 0 || undelivered ? 1 : 0;
 }
 
+/** Parses `--schema-version`: `record`, `latest` or a positive integer. */
+export function parseSchemaVersion(v: string): 'record' | 'latest' | number {
+  if (v === 'record' || v === 'latest') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ContractError('usage', `--schema-version: expected record, latest or a positive integer, got '${v}'`);
+  return n;
+}
+
 // a store's delivery counters, when the sink keeps them (the production store sinks do)
 function deliveryOf(
   sink: EventSink | undefined,
@@ -190,6 +207,9 @@ function printText(file: string, s: ReplaySummary, io: CommandIo): void {
     );
   }
   if (s.driftOmitted > 0) io.out(`drift: ${s.driftOmitted} more invalid events of types not listed`);
+  for (const [step, n] of Object.entries(s.upcast).sort(([a], [b]) => a.localeCompare(b)))
+    io.out(`upcast ${step}: ${n} records`);
+  if (s.upcastFailed > 0) io.out(`upcast failed: ${s.upcastFailed} records (their upcaster threw)`);
   io.out(
     `${file}: read ${s.read}, replayed ${s.replayed}, invalid ${s.invalid}, corrupt ${s.corrupt}, skipped ${s.skipped}`,
   );
