@@ -68,7 +68,8 @@ export function startCheckPool(jobs: number, options: CheckPoolOptions): LineChe
       next = (next + 1) % workers.length;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        w.postMessage({ id, texts });
+        // one string (lines hold no newline once split) clones as one copy, not one object per line
+        w.postMessage({ id, text: texts.join('\n'), count: texts.length });
       });
     },
     async close() {

@@ -307,7 +307,8 @@ export class GraphRun {
       let progressed = true;
       while (progressed) {
         progressed = false;
-        for (const name of [...pending]) {
+        // deleting the current entry while iterating a Set is safe, so no copy per pass
+        for (const name of pending) {
           const spec = this._graph.stages.get(name);
           if (spec === undefined) continue;
           if (this._controller.signal.aborted) {
@@ -422,7 +423,7 @@ export class GraphRun {
     let output: StageOutput | undefined;
     let error: Error | undefined;
     try {
-      output = await this._interceptors.before(name, current.ctx);
+      output = this._interceptors.hasBefore ? await this._interceptors.before(name, current.ctx) : undefined;
       if (output === undefined) {
         try {
           output = await this.invoke(spec, current);
@@ -477,7 +478,7 @@ export class GraphRun {
       error === undefined
         ? { stage: name, status, data, startedAt, endedAt, durationMs, attempt }
         : { stage: name, status, data, error, startedAt, endedAt, durationMs, attempt };
-    await this._interceptors.after(name, result, ctx);
+    if (this._interceptors.hasAfter) await this._interceptors.after(name, result, ctx);
     const sinkOpt = { sink: this._sink };
     if (status === 'failed') {
       emitStageNameFailed(

@@ -53,11 +53,17 @@ export class InterceptorChain {
   private readonly _descending: Interceptor[];
   private readonly _aroundRun: Interceptor[];
   private readonly _aroundStage: Interceptor[];
+  /** Whether any interceptor has a `before` hook (a run without one skips the call and its await). */
+  readonly hasBefore: boolean;
+  /** Whether any interceptor has an `after` hook. */
+  readonly hasAfter: boolean;
 
   constructor(list: readonly Interceptor[]) {
     this._ascending = [...list].sort((a, b) => a.priority - b.priority);
     this._descending = [...this._ascending].reverse();
     this._aroundRun = this._ascending.filter((i) => i.aroundRun !== undefined);
+    this.hasBefore = this._ascending.some((i) => i.before !== undefined);
+    this.hasAfter = this._ascending.some((i) => i.after !== undefined);
     this._aroundStage = this._ascending.filter((i) => i.aroundStage !== undefined);
   }
 
