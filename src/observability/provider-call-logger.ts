@@ -11,8 +11,8 @@ import { ContractError } from '../errors.js';
 import type { EventSink } from '../runtime/types.js';
 import { correlationKeysAmong, type EventContext } from './event-context.js';
 
-/** The kind of model call. */
-export type ProviderOperation = 'llm' | 'stt' | 'tts' | 'embedding';
+/** The kind of model call: free text, as the Python framework we follow declares it; the known values are hints. */
+export type ProviderOperation = 'llm' | 'chat' | 'stt' | 'tts' | 'embedding' | (string & {});
 
 /** Resource usage a provider reports; every key optional. */
 export type ProviderUsage = NonNullable<ProviderCallCompletedData['usage']>;
@@ -24,7 +24,10 @@ export type ProviderUsage = NonNullable<ProviderCallCompletedData['usage']>;
 export interface ProviderCallStart extends EventContext {
   readonly operation: ProviderOperation;
   readonly provider: string;
-  readonly modelId: string;
+  /** The provider's model id; null or absent when the call has none (`model_id: str | None`). */
+  readonly modelId?: string | null | undefined;
+  /** Free-form context (the protocol's `**context`), sent as the event's `context` object. */
+  readonly context?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The end of a provider call. */
@@ -37,6 +40,8 @@ export interface ProviderCallEnd {
   /** A machine-readable code for the failure, e.g. `TIMEOUT` or `CIRCUIT_OPEN`. */
   readonly errorCode?: string;
   readonly usage?: ProviderUsage;
+  /** Free-form metrics (the protocol's `**metrics`, e.g. `tokens_used`), sent as the event's `metrics` object. */
+  readonly metrics?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** The reference's `ProviderCallLogger` protocol, synchronous: `logCallStart` returns the call id that `logCallEnd` takes. */
@@ -94,12 +99,15 @@ export class EventProviderCallLogger implements ProviderCallLogger {
       call_id: callId,
       operation: call.operation,
       provider: call.provider,
-      model_id: call.modelId,
     };
+    if (call.modelId !== undefined) identity.model_id = call.modelId;
     const keys = identity as Record<string, unknown>;
     for (const { camel, snake } of PROVIDER_KEYS) if (call[camel] !== undefined) keys[snake] = call[camel];
     if (call.stage !== undefined) identity.stage = call.stage;
-    emitProviderCallStarted(identity, this._emitOptions);
+    emitProviderCallStarted(
+      call.context === undefined ? identity : { ...identity, context: { ...call.context } },
+      this._emitOptions,
+    );
     this._open.set(callId, identity);
     return callId;
   }
@@ -111,9 +119,16 @@ export class EventProviderCallLogger implements ProviderCallLogger {
       throw new ContractError('provider_call_unknown', `EventProviderCallLogger: no open call with id '${callId}'`);
     this._open.delete(callId);
     const latency = Math.max(0, Math.trunc(end.latencyMs));
+    const metrics = end.metrics === undefined ? {} : { metrics: { ...end.metrics } };
     if (end.success) {
       emitProviderCallCompleted(
-        { ...identity, success: true, latency_ms: latency, ...(end.usage === undefined ? {} : { usage: end.usage }) },
+        {
+          ...identity,
+          success: true,
+          latency_ms: latency,
+          ...(end.usage === undefined ? {} : { usage: end.usage }),
+          ...metrics,
+        },
         this._emitOptions,
       );
       return;
@@ -127,6 +142,7 @@ export class EventProviderCallLogger implements ProviderCallLogger {
         latency_ms: latency,
         error,
         ...(end.errorCode === undefined ? {} : { error_code: end.errorCode }),
+        ...metrics,
       },
       this._emitOptions,
     );

@@ -16,8 +16,8 @@ export const PROVIDER_CALL_COMPLETED_DESCRIPTOR: EventDescriptor<ProviderCallCom
   schemaId: 'https://stageflow-events.dev/schemas/provider/provider.call.completed.v1.json',
   schemaPath: 'provider/provider.call.completed.v1.json',
   title: 'ProviderCallCompleted',
-  properties: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'stage', 'success', 'latency_ms', 'usage'],
-  required: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'success', 'latency_ms'],
+  properties: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'stage', 'success', 'latency_ms', 'usage', 'metrics'],
+  required: ['call_id', 'operation', 'provider', 'timestamp', 'success', 'latency_ms'],
   open: false,
   validate: validateProviderCallCompleted,
 };
@@ -26,7 +26,7 @@ export const PROVIDER_CALL_COMPLETED_DESCRIPTOR: EventDescriptor<ProviderCallCom
 export type ProviderCallCompletedInput = { [K in keyof ProviderCallCompletedData as K extends 'timestamp' ? never : K]: ProviderCallCompletedData[K] } & { timestamp?: string };
 
 /**
- * Emits `provider.call.completed`: A call to a model provider succeeded. Ours: the reference defines only the ProviderCallLogger protocol (log_call_start(operation, provider, model_id, **context) -> call id; log_call_end(call_id, success, latency_ms, error, **metrics)), never calls it and emits no provider events (catalogue 10). These events mirror that protocol; its free-form **context and **metrics become the declared optional keys.
+ * Emits `provider.call.completed`: A call to a model provider succeeded. Ours: the Python framework we follow defines only a ProviderCallLogger protocol (log_call_start(operation, provider, model_id, **context) returns a call id; log_call_end(call_id, success, latency_ms, error, **metrics)) and emits no provider events. These events mirror that protocol: operation is free text, model_id may be null or absent, and its free-form **context and **metrics are the open context and metrics objects.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitProviderCallCompleted(data: ProviderCallCompletedInput, options?: EmitOptions): void {

@@ -16,8 +16,8 @@ export const PROVIDER_CALL_FAILED_DESCRIPTOR: EventDescriptor<ProviderCallFailed
   schemaId: 'https://stageflow-events.dev/schemas/provider/provider.call.failed.v1.json',
   schemaPath: 'provider/provider.call.failed.v1.json',
   title: 'ProviderCallFailed',
-  properties: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'stage', 'success', 'latency_ms', 'error', 'error_code'],
-  required: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'success', 'latency_ms', 'error'],
+  properties: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'stage', 'success', 'latency_ms', 'error', 'error_code', 'metrics'],
+  required: ['call_id', 'operation', 'provider', 'timestamp', 'success', 'latency_ms', 'error'],
   open: false,
   validate: validateProviderCallFailed,
 };
@@ -26,7 +26,7 @@ export const PROVIDER_CALL_FAILED_DESCRIPTOR: EventDescriptor<ProviderCallFailed
 export type ProviderCallFailedInput = { [K in keyof ProviderCallFailedData as K extends 'timestamp' ? never : K]: ProviderCallFailedData[K] } & { timestamp?: string };
 
 /**
- * Emits `provider.call.failed`: A call to a model provider failed. Ours: the reference defines only the ProviderCallLogger protocol (log_call_start(operation, provider, model_id, **context) -> call id; log_call_end(call_id, success, latency_ms, error, **metrics)), never calls it and emits no provider events (catalogue 10). These events mirror that protocol; its free-form **context and **metrics become the declared optional keys.
+ * Emits `provider.call.failed`: A call to a model provider failed. Ours: the Python framework we follow defines only a ProviderCallLogger protocol (log_call_start(operation, provider, model_id, **context) returns a call id; log_call_end(call_id, success, latency_ms, error, **metrics)) and emits no provider events. These events mirror that protocol: operation is free text, model_id may be null or absent, and its free-form **context and **metrics are the open context and metrics objects.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitProviderCallFailed(data: ProviderCallFailedInput, options?: EmitOptions): void {

@@ -16,8 +16,8 @@ export const PROVIDER_CALL_STARTED_DESCRIPTOR: EventDescriptor<ProviderCallStart
   schemaId: 'https://stageflow-events.dev/schemas/provider/provider.call.started.v1.json',
   schemaPath: 'provider/provider.call.started.v1.json',
   title: 'ProviderCallStarted',
-  properties: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'stage'],
-  required: ['call_id', 'operation', 'provider', 'model_id', 'timestamp'],
+  properties: ['call_id', 'operation', 'provider', 'model_id', 'timestamp', 'pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'stage', 'context'],
+  required: ['call_id', 'operation', 'provider', 'timestamp'],
   open: false,
   validate: validateProviderCallStarted,
 };
@@ -26,7 +26,7 @@ export const PROVIDER_CALL_STARTED_DESCRIPTOR: EventDescriptor<ProviderCallStart
 export type ProviderCallStartedInput = { [K in keyof ProviderCallStartedData as K extends 'timestamp' ? never : K]: ProviderCallStartedData[K] } & { timestamp?: string };
 
 /**
- * Emits `provider.call.started`: A call to a model provider (LLM, STT, TTS or embedding) is about to be made. Ours: the reference defines only the ProviderCallLogger protocol (log_call_start(operation, provider, model_id, **context) -> call id; log_call_end(call_id, success, latency_ms, error, **metrics)), never calls it and emits no provider events (catalogue 10). These events mirror that protocol; its free-form **context and **metrics become the declared optional keys.
+ * Emits `provider.call.started`: A call to a model provider (LLM, STT, TTS or embedding) is about to be made. Ours: the Python framework we follow defines only a ProviderCallLogger protocol (log_call_start(operation, provider, model_id, **context) returns a call id; log_call_end(call_id, success, latency_ms, error, **metrics)) and emits no provider events. These events mirror that protocol: operation is free text, model_id may be null or absent, and its free-form **context and **metrics are the open context and metrics objects.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitProviderCallStarted(data: ProviderCallStartedInput, options?: EmitOptions): void {
