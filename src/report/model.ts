@@ -1,5 +1,6 @@
 // the run report's model: a pure fold of recorded events (and the findings of reading them) into runs, stage
 // attempts, markers and cross-run statistics; no I/O, so the CLI, the demo and tests all build it the same way
+import { CORRELATION_KEYS as GENERATED_CORRELATION_KEYS } from '../../generated/common/correlation-keys.js';
 
 /** A stage attempt's or a run's outcome as the report colours it. */
 export type ReportStatus = 'completed' | 'failed' | 'skipped' | 'cancelled' | 'running';
@@ -136,7 +137,10 @@ export interface ReportBuilderOptions {
 }
 
 const STAGE_EVENT = /^stage\.([^.]+)\.(started|completed|failed|skipped)$/;
-const CORRELATION_KEYS = ['request_id', 'session_id', 'user_id', 'org_id', 'topology', 'execution_mode', 'service'];
+// the run's correlation keys (schemas/common/correlation-keys.v1.json) but the run id, which the report keys runs by
+const CORRELATION_KEYS: readonly string[] = GENERATED_CORRELATION_KEYS.map((k) => k.snake).filter(
+  (k) => k !== 'pipeline_run_id',
+);
 
 function obj(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
