@@ -202,6 +202,16 @@ describe('dependency arrows', () => {
     ).toEqual([]);
   });
 
+  it('codegen/schema-rules.ts, the rules codegen, check, the sanity script and the schema diff share, imports nothing relative', () => {
+    expect(
+      offending(
+        ['codegen'],
+        (f) => f === 'codegen/schema-rules.ts',
+        () => true,
+      ),
+    ).toEqual([]);
+  });
+
   it('only the CLI imports examples/ (the demo command runs the demo pipeline)', () => {
     expect(
       offending(
