@@ -37,7 +37,7 @@ export function otelSdkRegistered(): boolean {
  * context manager when an SDK is present (or `sdkPresent` says so, as for an explicitly given tracer) and no context
  * manager is registered yet, so `trace.getActiveSpan()` works in stage code, tools and interceptors. Does nothing
  * without an SDK (the API's no-op context manager stays); an existing context manager is never replaced. Returns
- * whether a context manager other than the no-op one is now in place (as far as this function knows).
+ * whether a context manager that propagates contexts is now in place. Cheap enough to call once per run.
  */
 export function ensureOtelContextManager(sdkPresent = false): boolean {
   if (otelContextManagerActive()) return true;
