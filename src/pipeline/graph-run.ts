@@ -53,6 +53,7 @@ export class GraphRun {
   private _cancelReason: string | undefined;
   private _cancelledByStage: string | undefined;
   private _runAborted: Promise<never> | undefined;
+  private _rejectRunAborted: ((e: Error) => void) | undefined;
 
   constructor(graph: RunnableGraph, runOptions: PipelineRunOptions, sink: EventSink) {
     const parent = runOptions.parent;
@@ -129,15 +130,15 @@ export class GraphRun {
 
   /**
    * Rejects with the run's abort reason once the run is cancelled; one per run, shared by every stage that has no
-   * timeout of its own (instead of an AbortController, a guard promise and two listeners per stage).
+   * timeout of its own (instead of an AbortController, a guard promise and two listeners per stage). Only
+   * {@link cancel} aborts the run's controller, so it rejects this directly: no abort listener either.
    */
   private runAborted(): Promise<never> {
     if (this._runAborted === undefined) {
       const signal = this._controller.signal;
       this._runAborted = new Promise<never>((_, reject) => {
-        const onAbort = (): void => reject(asError(signal.reason));
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
+        if (signal.aborted) reject(asError(signal.reason));
+        else this._rejectRunAborted = reject;
       });
       this._runAborted.catch(() => undefined);
     }
@@ -152,7 +153,10 @@ export class GraphRun {
     const spawner = this._ctx.spawner;
     if (spawner.tracker.getChildren(this._ctx.pipelineRunId).size > 0)
       spawner.cancelWithChildren(this._ctx.pipelineRunId, reason, this._sink);
-    this._controller.abort(new PipelineCancelledError(reason));
+    const error = new PipelineCancelledError(reason);
+    // first, as the abort listener this replaces was registered before any stage's own listeners
+    this._rejectRunAborted?.(error);
+    this._controller.abort(error);
   }
 
   /** Runs the graph inside the interceptors' `aroundRun` hooks. */
@@ -179,10 +183,15 @@ export class GraphRun {
               : String(r),
       );
     };
-    const who = { pipelineRunId: identity.pipelineRunId, pipelineName: identity.pipelineName, run: identity };
+    // the log inputs are written out: `{ ...who, key }` leaves V8's fast clone path on Node 20 (about a sixth of a
+    // one-stage run's profile)
+    const pipelineRunId = identity.pipelineRunId;
+    const pipelineName = identity.pipelineName;
     this.log((l) =>
       l.logRunStarted({
-        ...who,
+        pipelineRunId,
+        pipelineName,
+        run: identity,
         topology: identity.topology,
         executionMode: identity.executionMode,
         userId: identity.userId,
@@ -220,12 +229,22 @@ export class GraphRun {
         statuses[r.stage] = r.status;
       }
       this.log((l) =>
-        l.logRunCompleted({ ...who, durationMs, status: 'completed', stageResults: statuses, stageCounts: counts }),
+        l.logRunCompleted({
+          pipelineRunId,
+          pipelineName,
+          run: identity,
+          durationMs,
+          status: 'completed',
+          stageResults: statuses,
+          stageCounts: counts,
+        }),
       );
     } else if (result.status === 'cancelled') {
       this.log((l) =>
         l.logRunCancelled({
-          ...who,
+          pipelineRunId,
+          pipelineName,
+          run: identity,
           durationMs,
           reason: this._cancelReason ?? 'user_requested',
           cancelledByStage: this._cancelledByStage ?? null,
@@ -235,7 +254,9 @@ export class GraphRun {
       const s = result.errorSummary;
       this.log((l) =>
         l.logRunFailed({
-          ...who,
+          pipelineRunId,
+          pipelineName,
+          run: identity,
           durationMs,
           error: s?.message ?? 'failed',
           errorCode: s?.code ?? 'UNKNOWN',
@@ -266,36 +287,49 @@ export class GraphRun {
 
   private buildResult(durationMs: number): PipelineRunResult {
     let finalOutput: Record<string, unknown> = {};
-    for (const r of this._results.values()) if (r.status === 'completed') finalOutput = { ...finalOutput, ...r.data };
-    const base = {
-      pipelineRunId: this._ctx.pipelineRunId,
-      durationMs,
-      stages: this._results,
-      finalOutput,
-      context: this._ctx,
-    };
+    for (const r of this._results.values()) {
+      if (r.status !== 'completed') continue;
+      // merged in place (one copy per run, not per stage); an own `__proto__` key must stay a key, so that takes a spread
+      finalOutput = Object.hasOwn(r.data, '__proto__')
+        ? { ...finalOutput, ...r.data }
+        : Object.assign(finalOutput, r.data);
+    }
+    const pipelineRunId = this._ctx.pipelineRunId;
+    const stages = this._results;
+    const context = this._ctx;
     if (this._cancelReason !== undefined) {
       const error = new PipelineCancelledError(this._cancelReason);
-      return {
-        ...base,
-        status: 'cancelled',
-        error,
-        errorSummary: summarizePipelineError(error),
-        ...(this._cancelledByStage === undefined ? {} : { cancelledByStage: this._cancelledByStage }),
-      };
+      const errorSummary = summarizePipelineError(error);
+      return this._cancelledByStage === undefined
+        ? { pipelineRunId, durationMs, stages, finalOutput, context, status: 'cancelled', error, errorSummary }
+        : {
+            pipelineRunId,
+            durationMs,
+            stages,
+            finalOutput,
+            context,
+            status: 'cancelled',
+            error,
+            errorSummary,
+            cancelledByStage: this._cancelledByStage,
+          };
     }
     const failed = [...this._results.values()].find((r) => r.status === 'failed');
     if (failed !== undefined) {
       const error = failed.error ?? new Error(`stage '${failed.stage}' failed`);
       return {
-        ...base,
+        pipelineRunId,
+        durationMs,
+        stages,
+        finalOutput,
+        context,
         status: 'failed',
         error,
         errorSummary: summarizePipelineError(error, { stage: failed.stage }),
         failedStage: failed.stage,
       };
     }
-    return { ...base, status: 'completed' };
+    return { pipelineRunId, durationMs, stages, finalOutput, context, status: 'completed' };
   }
 
   private async schedule(): Promise<void> {
