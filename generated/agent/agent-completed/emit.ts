@@ -26,7 +26,7 @@ export const AGENT_COMPLETED_DESCRIPTOR: EventDescriptor<AgentCompletedData> = {
 export type AgentCompletedInput = AgentCompletedData;
 
 /**
- * Emits `agent.completed`: The agent runtime finished its loop (catalogue 3.14). Sent through the stage context's try_emit_event, so it carries that context's 3 enrichment keys (always present, nullable). It has no timestamp.
+ * Emits `agent.completed`: The agent runtime finished its loop. Sent through the stage context's try_emit_event, so it carries that context's 3 enrichment keys (always present, nullable). It has no timestamp.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitAgentCompleted(data: AgentCompletedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const AGENT_TOOL_EXECUTED_DESCRIPTOR: EventDescriptor<AgentToolExecutedDa
 export type AgentToolExecutedInput = AgentToolExecutedData;
 
 /**
- * Emits `agent.tool.executed`: The agent runtime ran one tool call requested by the model (catalogue 3.14). Sent through the stage context's try_emit_event, so it carries that context's 3 enrichment keys (always present, nullable). It has no timestamp.
+ * Emits `agent.tool.executed`: The agent runtime ran one tool call requested by the model. Sent through the stage context's try_emit_event, so it carries that context's 3 enrichment keys (always present, nullable). It has no timestamp.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitAgentToolExecuted(data: AgentToolExecutedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const AGENT_TURN_STARTED_DESCRIPTOR: EventDescriptor<AgentTurnStartedData
 export type AgentTurnStartedInput = AgentTurnStartedData;
 
 /**
- * Emits `agent.turn.started`: The agent runtime began a model turn (catalogue 3.14). Sent through the stage context's try_emit_event, so it carries that context's 3 enrichment keys (always present, nullable). It has no timestamp.
+ * Emits `agent.turn.started`: The agent runtime began a model turn. Sent through the stage context's try_emit_event, so it carries that context's 3 enrichment keys (always present, nullable). It has no timestamp.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitAgentTurnStarted(data: AgentTurnStartedInput, options?: EmitOptions): void {

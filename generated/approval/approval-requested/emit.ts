@@ -26,7 +26,7 @@ export const APPROVAL_REQUESTED_DESCRIPTOR: EventDescriptor<ApprovalRequestedDat
 export type ApprovalRequestedInput = { [K in keyof ApprovalRequestedData as K extends 'timestamp' ? never : K]: ApprovalRequestedData[K] } & { timestamp?: string };
 
 /**
- * Emits `approval.requested`: A tool that requires human approval is waiting for a decision (catalogue 3.9); emitted after tool.invoked and before approval.decided or tool.denied(approval_timeout). request_id here is the approval request's id, not the correlation request id that every other family sends under that name (a name clash kept so the reference's payloads validate); the correlation request id is not carried by approval events. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
+ * Emits `approval.requested`: A tool that requires human approval is waiting for a decision; emitted after tool.invoked and before approval.decided or tool.denied(approval_timeout). request_id here is the approval request's id, not the correlation request id that every other family sends under that name (a name clash kept so the Python framework's payloads validate); the correlation request id is not carried by approval events. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitApprovalRequested(data: ApprovalRequestedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const AUTH_FAILURE_DESCRIPTOR: EventDescriptor<AuthFailureData> = {
 export type AuthFailureInput = { [K in keyof AuthFailureData as K extends 'timestamp' ? never : K]: AuthFailureData[K] } & { timestamp?: string };
 
 /**
- * Emits `auth.failure`: Authentication failed before a stage and the stage was short-circuited (catalogue 3.12). In the reference the pipeline still reports completed, and if the sink raises here the short-circuit is lost (only org_enforcement then stops the stage). Unlike auth.login it carries no pipeline_run_id. The reference sends it raw through ctx.event_sink.try_emit (no enrichment) and repeats the type in the payload's own type key.
+ * Emits `auth.failure`: Authentication failed before a stage and the stage was short-circuited. In the Python framework we follow the pipeline still reports completed, and if the sink raises here the short-circuit is lost (only org_enforcement then stops the stage). Unlike auth.login it carries no pipeline_run_id. The Python framework we follow sends it raw through ctx.event_sink.try_emit (no enrichment) and repeats the type in the payload's own type key.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitAuthFailure(data: AuthFailureInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const AUTH_LOGIN_DESCRIPTOR: EventDescriptor<AuthLoginData> = {
 export type AuthLoginInput = { [K in keyof AuthLoginData as K extends 'timestamp' ? never : K]: AuthLoginData[K] } & { timestamp?: string };
 
 /**
- * Emits `auth.login`: A token was validated for a stage (catalogue 3.12). AuthInterceptor runs before every stage, so there is one auth.login per stage, not per run. Auth is opt-in (include_auth). The reference sends it raw through ctx.event_sink.try_emit (no enrichment) and repeats the type in the payload's own type key.
+ * Emits `auth.login`: A token was validated for a stage. AuthInterceptor runs before every stage, so there is one auth.login per stage, not per run. Auth is opt-in (include_auth). The Python framework we follow sends it raw through ctx.event_sink.try_emit (no enrichment) and repeats the type in the payload's own type key.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitAuthLogin(data: AuthLoginInput, options?: EmitOptions): void {

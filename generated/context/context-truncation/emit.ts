@@ -26,7 +26,7 @@ export const CONTEXT_TRUNCATION_DESCRIPTOR: EventDescriptor<ContextTruncationDat
 export type ContextTruncationInput = { [K in keyof ContextTruncationData as K extends 'timestamp' ? never : K]: ContextTruncationData[K] } & { timestamp?: string };
 
 /**
- * Emits `context.truncation`: Context content was truncated to fit a token budget (catalogue 3.13). The reference's TruncationTracker never delivers it: it calls try_emit with positional arguments, every built-in sink's try_emit is keyword-only, and the TypeError is caught and logged. The schema describes the keys the code intends to send; our runtime delivers them. docs/guides/enrich.md lists different keys (bytes_dropped, affected_keys, tokens_limit) that the code never sends.
+ * Emits `context.truncation`: Context content was truncated to fit a token budget. The Python framework's TruncationTracker never delivers it: it calls try_emit with positional arguments, every built-in sink's try_emit is keyword-only, and the TypeError is caught and logged. The schema describes the keys the code intends to send; our runtime delivers them. docs/guides/enrich.md lists different keys (bytes_dropped, affected_keys, tokens_limit) that the code never sends.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitContextTruncation(data: ContextTruncationInput, options?: EmitOptions): void {

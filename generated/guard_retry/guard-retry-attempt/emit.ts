@@ -26,7 +26,7 @@ export const GUARD_RETRY_ATTEMPT_DESCRIPTOR: EventDescriptor<GuardRetryAttemptDa
 export type GuardRetryAttemptInput = GuardRetryAttemptData;
 
 /**
- * Emits `guard_retry.attempt`: A guard stage returned FAIL (catalogue 3.4). Each guard failure produces this event, followed by guard_retry.scheduled (the retry stage and then the guard run again) or guard_retry.exhausted. Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. Reference quirk: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
+ * Emits `guard_retry.attempt`: A guard stage returned FAIL. Each guard failure produces this event, followed by guard_retry.scheduled (the retry stage and then the guard run again) or guard_retry.exhausted. Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. A quirk of the Python framework we follow: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitGuardRetryAttempt(data: GuardRetryAttemptInput, options?: EmitOptions): void {

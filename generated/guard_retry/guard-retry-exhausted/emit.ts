@@ -26,7 +26,7 @@ export const GUARD_RETRY_EXHAUSTED_DESCRIPTOR: EventDescriptor<GuardRetryExhaust
 export type GuardRetryExhaustedInput = GuardRetryExhaustedData;
 
 /**
- * Emits `guard_retry.exhausted`: A guard kept failing until a limit was reached; the pipeline then fails with UnifiedStageExecutionError (catalogue 3.4). Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. Reference quirk: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
+ * Emits `guard_retry.exhausted`: A guard kept failing until a limit was reached; the pipeline then fails with UnifiedStageExecutionError. Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. A quirk of the Python framework we follow: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitGuardRetryExhausted(data: GuardRetryExhaustedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const GUARD_RETRY_RECOVERED_DESCRIPTOR: EventDescriptor<GuardRetryRecover
 export type GuardRetryRecoveredInput = GuardRetryRecoveredData;
 
 /**
- * Emits `guard_retry.recovered`: A guard that had failed returned a non-FAIL output on a later attempt (catalogue 3.4). Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. Reference quirk: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
+ * Emits `guard_retry.recovered`: A guard that had failed returned a non-FAIL output on a later attempt. Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. A quirk of the Python framework we follow: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitGuardRetryRecovered(data: GuardRetryRecoveredInput, options?: EmitOptions): void {

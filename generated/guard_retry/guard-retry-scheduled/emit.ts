@@ -26,7 +26,7 @@ export const GUARD_RETRY_SCHEDULED_DESCRIPTOR: EventDescriptor<GuardRetrySchedul
 export type GuardRetryScheduledInput = GuardRetryScheduledData;
 
 /**
- * Emits `guard_retry.scheduled`: After a guard failure no limit was reached, so the retry stage and then the guard will run again (catalogue 3.4). Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. Reference quirk: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
+ * Emits `guard_retry.scheduled`: After a guard failure no limit was reached, so the retry stage and then the guard will run again. Emitted by the unified graph through the root StageContext.try_emit_event, so it carries that context's three enrichment keys; only for GUARD stages with a GuardRetryPolicy. A quirk of the Python framework we follow: caller data is spread after the enrichment keys and could override them; our contract keeps them typed as declared here.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitGuardRetryScheduled(data: GuardRetryScheduledInput, options?: EmitOptions): void {

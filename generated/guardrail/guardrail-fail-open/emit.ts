@@ -26,7 +26,7 @@ export const GUARDRAIL_FAIL_OPEN_DESCRIPTOR: EventDescriptor<GuardrailFailOpenDa
 export type GuardrailFailOpenInput = GuardrailFailOpenData;
 
 /**
- * Emits `guardrail.fail_open`: A guardrail stage found violations but is configured not to fail (fail_on_violation=false), so the content passes (catalogue 3.11). The reference sends it raw through ctx.event_sink.try_emit, putting the correlation keys in itself; without a sink, or if emitting fails, it only logs a warning. docs/advanced/guard-security.md lists other fields and three event names the reference never emits (guardrail.injection_detected, guardrail.cache_hit, guardrail.parallel_completed).
+ * Emits `guardrail.fail_open`: A guardrail stage found violations but is configured not to fail (fail_on_violation=false), so the content passes. The Python framework we follow sends it raw through ctx.event_sink.try_emit, putting the correlation keys in itself; without a sink, or if emitting fails, it only logs a warning. docs/advanced/guard-security.md lists other fields and three event names the Python framework we follow never emits (guardrail.injection_detected, guardrail.cache_hit, guardrail.parallel_completed).
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitGuardrailFailOpen(data: GuardrailFailOpenInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const GUARDRAIL_VIOLATIONS_DETECTED_DESCRIPTOR: EventDescriptor<Guardrail
 export type GuardrailViolationsDetectedInput = GuardrailViolationsDetectedData;
 
 /**
- * Emits `guardrail.violations_detected`: One guardrail check found violations at or above the violation threshold (catalogue 3.11). Sent once per such check when log_violations is set and the context has a sink. The reference sends it raw through ctx.event_sink.try_emit, without enrichment. docs/advanced/guard-security.md lists other fields and three event names the reference never emits (guardrail.injection_detected, guardrail.cache_hit, guardrail.parallel_completed).
+ * Emits `guardrail.violations_detected`: One guardrail check found violations at or above the violation threshold. Sent once per such check when log_violations is set and the context has a sink. The Python framework we follow sends it raw through ctx.event_sink.try_emit, without enrichment. docs/advanced/guard-security.md lists other fields and three event names the Python framework we follow never emits (guardrail.injection_detected, guardrail.cache_hit, guardrail.parallel_completed).
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitGuardrailViolationsDetected(data: GuardrailViolationsDetectedInput, options?: EmitOptions): void {

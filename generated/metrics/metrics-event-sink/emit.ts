@@ -26,7 +26,7 @@ export const METRICS_EVENT_SINK_DESCRIPTOR: EventDescriptor<MetricsEventSinkData
 export type MetricsEventSinkInput = { [K in keyof MetricsEventSinkData as K extends 'timestamp' ? never : K]: MetricsEventSinkData[K] } & { timestamp?: string };
 
 /**
- * Emits `metrics.event_sink`: A snapshot of a backpressure-aware event sink's metrics (catalogue 4.3). The six required keys are exactly what the reference's BackpressureMetrics.to_dict() returns; the reference only logs them at INFO on stop() and never sends them as an event. The optional keys are ours. Reference semantics kept: try_emit drops the newest event when the queue is full, emit blocks and never drops.
+ * Emits `metrics.event_sink`: A snapshot of a backpressure-aware event sink's metrics. The six required keys are exactly what the Python framework's BackpressureMetrics.to_dict() returns; the Python framework we follow only logs them at INFO on stop() and never sends them as an event. The optional keys are ours. As in the Python framework we follow: try_emit drops the newest event when the queue is full, emit blocks and never drops.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitMetricsEventSink(data: MetricsEventSinkInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const PIPELINE_CANCELLED_DESCRIPTOR: EventDescriptor<PipelineCancelledDat
 export type PipelineCancelledInput = { [K in keyof PipelineCancelledData as K extends 'timestamp' ? never : K]: PipelineCancelledData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.cancelled`: A pipeline run was cancelled; a terminal event, the last of the run. Spelled with two l's, like the pipeline.wide status cancelled; the subpipeline cascade event pipeline.canceled (one l) is a different event. The reference documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it (catalogue 3.7); this payload is our design, emitted by our runtime. The reference's removed orchestrator sent pipeline.canceled and pipeline.cancelled_gracefully {reason, cancelled_by_stage, stages_completed}.
+ * Emits `pipeline.cancelled`: A pipeline run was cancelled; a terminal event, the last of the run. Spelled with two l's, like the pipeline.wide status cancelled; the subpipeline cascade event pipeline.canceled (one l) is a different event. The Python framework we follow documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it; this payload is our design, emitted by our runtime. The Python framework's removed orchestrator sent pipeline.canceled and pipeline.cancelled_gracefully {reason, cancelled_by_stage, stages_completed}.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineCancelled(data: PipelineCancelledInput, options?: EmitOptions): void {

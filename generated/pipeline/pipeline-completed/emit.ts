@@ -26,7 +26,7 @@ export const PIPELINE_COMPLETED_DESCRIPTOR: EventDescriptor<PipelineCompletedDat
 export type PipelineCompletedInput = { [K in keyof PipelineCompletedData as K extends 'timestamp' ? never : K]: PipelineCompletedData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.completed`: A pipeline run completed; a terminal event, the last of the run. The reference documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it (catalogue 3.7); this payload is our design, emitted by our runtime. The reference's removed orchestrator sent the run's result data instead.
+ * Emits `pipeline.completed`: A pipeline run completed; a terminal event, the last of the run. The Python framework we follow documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it; this payload is our design, emitted by our runtime. The Python framework's removed orchestrator sent the run's result data instead.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineCompleted(data: PipelineCompletedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const PIPELINE_FAILED_DESCRIPTOR: EventDescriptor<PipelineFailedData> = {
 export type PipelineFailedInput = { [K in keyof PipelineFailedData as K extends 'timestamp' ? never : K]: PipelineFailedData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.failed`: A pipeline run failed; a terminal event, the last of the run. The reference documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it (catalogue 3.7); this payload is our design, emitted by our runtime. The reference's removed orchestrator sent only {error}.
+ * Emits `pipeline.failed`: A pipeline run failed; a terminal event, the last of the run. The Python framework we follow documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it; this payload is our design, emitted by our runtime. The Python framework's removed orchestrator sent only {error}.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineFailed(data: PipelineFailedInput, options?: EmitOptions): void {

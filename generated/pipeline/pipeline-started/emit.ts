@@ -26,7 +26,7 @@ export const PIPELINE_STARTED_DESCRIPTOR: EventDescriptor<PipelineStartedData> =
 export type PipelineStartedInput = { [K in keyof PipelineStartedData as K extends 'timestamp' ? never : K]: PipelineStartedData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.started`: A pipeline run started; the first event of the run. The reference documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it (catalogue 3.7); this payload is our design, emitted by our runtime. The reference's removed orchestrator (commit a91c138) sent it with no data.
+ * Emits `pipeline.started`: A pipeline run started; the first event of the run. The Python framework we follow documents this event (README, docs/api/events.md, docs/guides/observability.md) but no code at 1.2.0 emits it; this payload is our design, emitted by our runtime. The Python framework's removed orchestrator (commit a91c138) sent it with no data.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineStarted(data: PipelineStartedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STAGE_FAILED_DESCRIPTOR: EventDescriptor<StageFailedData> = {
 export type StageFailedInput = StageFailedData;
 
 /**
- * Emits `stage.failed`: A stage reported that it failed, through StageContext.record_stage_event (catalogue 3.2). The type is not name-qualified: stage.<status>. The payload is open: the caller's keyword arguments sit beside the typed keys. The reference added StageContext.record_stage_event in v0.9.1 for testers and its runtime never calls it. Reference quirk: the caller's keyword arguments are spread after the enrichment keys and can override them; our contract keeps the declared keys typed as declared here.
+ * Emits `stage.failed`: A stage reported that it failed, through StageContext.record_stage_event. The type is not name-qualified: stage.<status>. The payload is open: the caller's keyword arguments sit beside the typed keys. The Python framework we follow added StageContext.record_stage_event in v0.9.1 for testers and its runtime never calls it. A quirk of the Python framework we follow: the caller's keyword arguments are spread after the enrichment keys and can override them; our contract keeps the declared keys typed as declared here.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStageFailed(data: StageFailedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STAGE_NAME_COMPLETED_DESCRIPTOR: EventDescriptor<StageNameCompleted
 export type StageNameCompletedInput = { [K in keyof StageNameCompletedData as K extends 'timestamp' ? never : K]: StageNameCompletedData[K] } & { timestamp?: string };
 
 /**
- * Emits `stage.{name}.completed`: A stage finished successfully (catalogue 3.1). The type carries the stage name: stage.<name>.completed. The payload is open: the caller's own keys sit beside the typed base keys. The reference emits it only from its deprecated StageGraph (adding duration_ms) and from StageRunner (adding data_keys when the result data is non-empty); its unified graph emits none. Our runtime emits it for every stage. Reference quirk: the caller's payload is merged after the base keys and can override any of them except pipeline_run_id; our contract keeps the base keys typed as declared here.
+ * Emits `stage.{name}.completed`: A stage finished successfully. The type carries the stage name: stage.<name>.completed. The payload is open: the caller's own keys sit beside the typed base keys. The Python framework we follow emits it only from its deprecated StageGraph (adding duration_ms) and from StageRunner (adding data_keys when the result data is non-empty); its unified graph emits none. Our runtime emits it for every stage. A quirk of the Python framework we follow: the caller's payload is merged after the base keys and can override any of them except pipeline_run_id; our contract keeps the base keys typed as declared here.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  * @param name - the name that completes the type string `stage.{name}.completed`
  */

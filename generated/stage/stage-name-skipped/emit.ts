@@ -26,7 +26,7 @@ export const STAGE_NAME_SKIPPED_DESCRIPTOR: EventDescriptor<StageNameSkippedData
 export type StageNameSkippedInput = StageNameSkippedData;
 
 /**
- * Emits `stage.{name}.skipped`: A stage was skipped (catalogue 3.3). The type carries the stage name: stage.<name>.skipped. The reference's unified graph sends it raw to the context's sink, without enrichment, in two variants: a conditional stage whose upstream outputs carry skip_reason (stage, reason, pipeline_run_id, request_id), and a stage that returned StageOutput.skip(...) (the same keys plus duration_ms). Unlike the other stage.<name>.* events it is closed and carries none of the context block (session_id, user_id, org_id, service, topology, execution_mode, status, timestamp).
+ * Emits `stage.{name}.skipped`: A stage was skipped. The type carries the stage name: stage.<name>.skipped. The Python framework's unified graph sends it raw to the context's sink, without enrichment, in two variants: a conditional stage whose upstream outputs carry skip_reason (stage, reason, pipeline_run_id, request_id), and a stage that returned StageOutput.skip(...) (the same keys plus duration_ms). Unlike the other stage.<name>.* events it is closed and carries none of the context block (session_id, user_id, org_id, service, topology, execution_mode, status, timestamp).
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  * @param name - the name that completes the type string `stage.{name}.skipped`
  */

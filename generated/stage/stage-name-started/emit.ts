@@ -26,7 +26,7 @@ export const STAGE_NAME_STARTED_DESCRIPTOR: EventDescriptor<StageNameStartedData
 export type StageNameStartedInput = { [K in keyof StageNameStartedData as K extends 'timestamp' ? never : K]: StageNameStartedData[K] } & { timestamp?: string };
 
 /**
- * Emits `stage.{name}.started`: A stage began running (catalogue 3.1). The type carries the stage name: stage.<name>.started. The payload is open: the caller's own keys sit beside the typed base keys. The reference emits it only from its deprecated StageGraph; our runtime emits it for every stage.
+ * Emits `stage.{name}.started`: A stage began running. The type carries the stage name: stage.<name>.started. The payload is open: the caller's own keys sit beside the typed base keys. The Python framework we follow emits it only from its deprecated StageGraph; our runtime emits it for every stage.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  * @param name - the name that completes the type string `stage.{name}.started`
  */

@@ -26,7 +26,7 @@ export const STAGE_RETRY_EXHAUSTED_DESCRIPTOR: EventDescriptor<StageRetryExhaust
 export type StageRetryExhaustedInput = StageRetryExhaustedData;
 
 /**
- * Emits `stage.retry_exhausted`: RetryInterceptor gave up on a stage after its last allowed attempt (catalogue 3.5). The reference never delivers it: RetryInterceptor calls ctx.event_sink.try_emit with positional arguments, every built-in sink declares try_emit keyword-only, and the resulting TypeError is swallowed (its tests pass only because they use MagicMock sinks). This schema is the payload the code tries to send, which our runtime delivers, plus the optional enrichment keys our context adds.
+ * Emits `stage.retry_exhausted`: RetryInterceptor gave up on a stage after its last allowed attempt. The Python framework we follow never delivers it: RetryInterceptor calls ctx.event_sink.try_emit with positional arguments, every built-in sink declares try_emit keyword-only, and the resulting TypeError is swallowed (its tests pass only because they use MagicMock sinks). This schema is the payload the code tries to send, which our runtime delivers, plus the optional enrichment keys our context adds.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStageRetryExhausted(data: StageRetryExhaustedInput, options?: EmitOptions): void {

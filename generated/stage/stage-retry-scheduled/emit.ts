@@ -26,7 +26,7 @@ export const STAGE_RETRY_SCHEDULED_DESCRIPTOR: EventDescriptor<StageRetrySchedul
 export type StageRetryScheduledInput = StageRetryScheduledData;
 
 /**
- * Emits `stage.retry_scheduled`: RetryInterceptor scheduled a retry of a stage that raised a retryable error (catalogue 3.5). The reference never delivers it: RetryInterceptor calls ctx.event_sink.try_emit with positional arguments, every built-in sink declares try_emit keyword-only, and the resulting TypeError is swallowed (its tests pass only because they use MagicMock sinks). This schema is the payload the code tries to send, which our runtime delivers, plus the optional enrichment keys our context adds. Reference limit: run_with_interceptors re-runs a stage at most once, whatever max_attempts says.
+ * Emits `stage.retry_scheduled`: RetryInterceptor scheduled a retry of a stage that raised a retryable error. The Python framework we follow never delivers it: RetryInterceptor calls ctx.event_sink.try_emit with positional arguments, every built-in sink declares try_emit keyword-only, and the resulting TypeError is swallowed (its tests pass only because they use MagicMock sinks). This schema is the payload the code tries to send, which our runtime delivers, plus the optional enrichment keys our context adds. A limit of the Python framework we follow: run_with_interceptors re-runs a stage at most once, whatever max_attempts says.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStageRetryScheduled(data: StageRetryScheduledInput, options?: EmitOptions): void {

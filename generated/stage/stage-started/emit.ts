@@ -26,7 +26,7 @@ export const STAGE_STARTED_DESCRIPTOR: EventDescriptor<StageStartedData> = {
 export type StageStartedInput = StageStartedData;
 
 /**
- * Emits `stage.started`: A stage reported that it started, through StageContext.record_stage_event (catalogue 3.2). The type is not name-qualified: stage.<status>. The payload is open: the caller's keyword arguments sit beside the typed keys. The reference added StageContext.record_stage_event in v0.9.1 for testers and its runtime never calls it. Reference quirk: the caller's keyword arguments are spread after the enrichment keys and can override them; our contract keeps the declared keys typed as declared here.
+ * Emits `stage.started`: A stage reported that it started, through StageContext.record_stage_event. The type is not name-qualified: stage.<status>. The payload is open: the caller's keyword arguments sit beside the typed keys. The Python framework we follow added StageContext.record_stage_event in v0.9.1 for testers and its runtime never calls it. A quirk of the Python framework we follow: the caller's keyword arguments are spread after the enrichment keys and can override them; our contract keeps the declared keys typed as declared here.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStageStarted(data: StageStartedInput, options?: EmitOptions): void {

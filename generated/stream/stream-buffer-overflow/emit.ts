@@ -26,7 +26,7 @@ export const STREAM_BUFFER_OVERFLOW_DESCRIPTOR: EventDescriptor<StreamBufferOver
 export type StreamBufferOverflowInput = StreamBufferOverflowData;
 
 /**
- * Emits `stream.buffer_overflow`: A StreamingBuffer dropped its oldest audio, in 50 ms steps, to make room for a new chunk (catalogue 7.3). The reference assumes PCM16 and stops dropping once one step remains, so the buffer can still exceed its maximum. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.buffer_overflow`: A StreamingBuffer dropped its oldest audio, in 50 ms steps, to make room for a new chunk. The Python framework we follow assumes PCM16 and stops dropping once one step remains, so the buffer can still exceed its maximum. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamBufferOverflow(data: StreamBufferOverflowInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STREAM_BUFFER_RECOVERED_DESCRIPTOR: EventDescriptor<StreamBufferRec
 export type StreamBufferRecoveredInput = StreamBufferRecoveredData;
 
 /**
- * Emits `stream.buffer_recovered`: The first full StreamingBuffer read after an underrun (catalogue 7.3). Sent only on that transition. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.buffer_recovered`: The first full StreamingBuffer read after an underrun. Sent only on that transition. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamBufferRecovered(data: StreamBufferRecoveredInput, options?: EmitOptions): void {

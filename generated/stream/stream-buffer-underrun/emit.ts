@@ -26,7 +26,7 @@ export const STREAM_BUFFER_UNDERRUN_DESCRIPTOR: EventDescriptor<StreamBufferUnde
 export type StreamBufferUnderrunInput = StreamBufferUnderrunData;
 
 /**
- * Emits `stream.buffer_underrun`: A StreamingBuffer read found less audio than requested (catalogue 7.3). Sent only on the transition into underrun, not on every short read. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.buffer_underrun`: A StreamingBuffer read found less audio than requested. Sent only on the transition into underrun, not on every short read. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamBufferUnderrun(data: StreamBufferUnderrunInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STREAM_CHUNK_DROPPED_DESCRIPTOR: EventDescriptor<StreamChunkDropped
 export type StreamChunkDroppedInput = StreamChunkDroppedData;
 
 /**
- * Emits `stream.chunk_dropped`: A ChunkQueue dropped a chunk (catalogue 7.2). With drop_on_overflow the oldest queued chunk is evicted to make room (reason overflow); the reference drops the oldest, not the new one. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.chunk_dropped`: A ChunkQueue dropped a chunk. With drop_on_overflow the oldest queued chunk is evicted to make room (reason overflow); the Python framework we follow drops the oldest, not the new one. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamChunkDropped(data: StreamChunkDroppedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STREAM_PRODUCER_BLOCKED_DESCRIPTOR: EventDescriptor<StreamProducerB
 export type StreamProducerBlockedInput = StreamProducerBlockedData;
 
 /**
- * Emits `stream.producer_blocked`: A ChunkQueue put had to wait for space for more than 1 ms (catalogue 7.2). In the reference such a put can block forever when nothing consumes (production-testers BUG-038), in which case no event is ever sent. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.producer_blocked`: A ChunkQueue put had to wait for space for more than 1 ms. In the Python framework we follow such a put can block forever when nothing consumes, in which case no event is ever sent. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamProducerBlocked(data: StreamProducerBlockedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STREAM_QUEUE_CLOSED_DESCRIPTOR: EventDescriptor<StreamQueueClosedDa
 export type StreamQueueClosedInput = StreamQueueClosedData;
 
 /**
- * Emits `stream.queue_closed`: A ChunkQueue was closed; carries its lifetime backpressure counters (catalogue 7.2). Unlike BackpressureStats.to_dict, there is no drop_rate. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.queue_closed`: A ChunkQueue was closed; carries its lifetime backpressure counters. Unlike BackpressureStats.to_dict, there is no drop_rate. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamQueueClosed(data: StreamQueueClosedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STREAM_THROTTLE_ENDED_DESCRIPTOR: EventDescriptor<StreamThrottleEnd
 export type StreamThrottleEndedInput = StreamThrottleEndedData;
 
 /**
- * Emits `stream.throttle_ended`: A ChunkQueue's fill fell to the low-water mark (default 20%) and throttling turned off (catalogue 7.1, 7.2), with hysteresis. The reference checks only on a later put, so a queue with max_size 4 or less can never emit it. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.throttle_ended`: A ChunkQueue's fill fell to the low-water mark (default 20%) and throttling turned off, with hysteresis. The Python framework we follow checks only on a later put, so a queue with max_size 4 or less can never emit it. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamThrottleEnded(data: StreamThrottleEndedInput, options?: EmitOptions): void {

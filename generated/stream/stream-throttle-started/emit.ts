@@ -26,7 +26,7 @@ export const STREAM_THROTTLE_STARTED_DESCRIPTOR: EventDescriptor<StreamThrottleS
 export type StreamThrottleStartedInput = StreamThrottleStartedData;
 
 /**
- * Emits `stream.throttle_started`: A ChunkQueue's fill reached the high-water mark (default 80%) and throttling turned on (catalogue 7.1, 7.2). Sent only on the transition. The reference calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
+ * Emits `stream.throttle_started`: A ChunkQueue's fill reached the high-water mark (default 80%) and throttling turned on. Sent only on the transition. The Python framework we follow calls a plain positional event_emitter(type, data) callback and suppresses its errors; when that callback is a context's try_emit_event the payload gains the context's enrichment keys (5 from a pipeline context: pipeline_run_id, request_id, execution_mode, topology, service; 3 from a stage context), otherwise none, so every enrichment key is optional. channel is our addition.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStreamThrottleStarted(data: StreamThrottleStartedInput, options?: EmitOptions): void {

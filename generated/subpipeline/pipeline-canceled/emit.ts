@@ -26,7 +26,7 @@ export const PIPELINE_CANCELED_DESCRIPTOR: EventDescriptor<PipelineCanceledData>
 export type PipelineCanceledInput = { [K in keyof PipelineCanceledData as K extends 'timestamp' ? never : K]: PipelineCanceledData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.canceled`: A run was cancelled by SubpipelineSpawner.cancel_with_children (catalogue 3.8). Spelled with one l, as the reference emits it (unlike the documented pipeline.cancelled and the pipeline.wide status cancelled). Emitted depth-first, children before their parent, so the deepest descendants come first and the run cancellation was requested on comes last; at most once per run per spawner. Gated only by emit_events. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
+ * Emits `pipeline.canceled`: A run was cancelled by SubpipelineSpawner.cancel_with_children. Spelled with one l, as the Python framework we follow emits it (unlike the documented pipeline.cancelled and the pipeline.wide status cancelled). Emitted depth-first, children before their parent, so the deepest descendants come first and the run cancellation was requested on comes last; at most once per run per spawner. Gated only by emit_events. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineCanceled(data: PipelineCanceledInput, options?: EmitOptions): void {

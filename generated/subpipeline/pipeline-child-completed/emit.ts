@@ -26,7 +26,7 @@ export const PIPELINE_CHILD_COMPLETED_DESCRIPTOR: EventDescriptor<PipelineChildC
 export type PipelineChildCompletedInput = { [K in keyof PipelineChildCompletedData as K extends 'timestamp' ? never : K]: PipelineChildCompletedData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.child_completed`: A child pipeline run finished without raising (catalogue 3.8). A runner that returns failure data still counts as completed. Reference quirk: cancelling a subpipeline does not stop its children, so child_completed can follow pipeline.canceled for the same run. Sent only when the spawner's emit_events is set and the parent context has a pipeline_run_id. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
+ * Emits `pipeline.child_completed`: A child pipeline run finished without raising. A runner that returns failure data still counts as completed. A quirk of the Python framework we follow: cancelling a subpipeline does not stop its children, so child_completed can follow pipeline.canceled for the same run. Sent only when the spawner's emit_events is set and the parent context has a pipeline_run_id. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineChildCompleted(data: PipelineChildCompletedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const PIPELINE_CHILD_FAILED_DESCRIPTOR: EventDescriptor<PipelineChildFail
 export type PipelineChildFailedInput = { [K in keyof PipelineChildFailedData as K extends 'timestamp' ? never : K]: PipelineChildFailedData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.child_failed`: A child pipeline run raised (catalogue 3.8). Sent only when the spawner's emit_events is set and the parent context has a pipeline_run_id. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
+ * Emits `pipeline.child_failed`: A child pipeline run raised. Sent only when the spawner's emit_events is set and the parent context has a pipeline_run_id. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineChildFailed(data: PipelineChildFailedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const PIPELINE_SPAWNED_CHILD_DESCRIPTOR: EventDescriptor<PipelineSpawnedC
 export type PipelineSpawnedChildInput = { [K in keyof PipelineSpawnedChildData as K extends 'timestamp' ? never : K]: PipelineSpawnedChildData[K] } & { timestamp?: string };
 
 /**
- * Emits `pipeline.spawned_child`: A parent run spawned a child pipeline run (catalogue 3.8), after the depth check, the context fork and the child's registration with the ChildRunTracker, and before the child runs. Sent only when the spawner's emit_events is set and the parent context has a pipeline_run_id. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
+ * Emits `pipeline.spawned_child`: A parent run spawned a child pipeline run, after the depth check, the context fork and the child's registration with the ChildRunTracker, and before the child runs. Sent only when the spawner's emit_events is set and the parent context has a pipeline_run_id. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and without enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitPipelineSpawnedChild(data: PipelineSpawnedChildInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const TENANT_ACCESS_DENIED_DESCRIPTOR: EventDescriptor<TenantAccessDenied
 export type TenantAccessDeniedInput = { [K in keyof TenantAccessDeniedData as K extends 'timestamp' ? never : K]: TenantAccessDeniedData[K] } & { timestamp?: string };
 
 /**
- * Emits `tenant.access_denied`: A stage tried to reach a resource of another organisation than the authenticated user's, and was short-circuited (catalogue 3.12). Emitted by OrgEnforcementInterceptor (opt-in with include_auth); in the reference the pipeline still reports completed. The reference sends it raw through ctx.event_sink.try_emit (no enrichment) and repeats the type in the payload's own type key.
+ * Emits `tenant.access_denied`: A stage tried to reach a resource of another organisation than the authenticated user's, and was short-circuited. Emitted by OrgEnforcementInterceptor (opt-in with include_auth); in the Python framework we follow the pipeline still reports completed. The Python framework we follow sends it raw through ctx.event_sink.try_emit (no enrichment) and repeats the type in the payload's own type key.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitTenantAccessDenied(data: TenantAccessDeniedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const TOOL_COMPLETED_DESCRIPTOR: EventDescriptor<ToolCompletedData> = {
 export type ToolCompletedInput = { [K in keyof ToolCompletedData as K extends 'timestamp' ? never : K]: ToolCompletedData[K] } & { timestamp?: string };
 
 /**
- * Emits `tool.completed`: The tool handler returned (catalogue 3.9). Emitted even when the handler reports success=false; read output_summary.success for the outcome. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
+ * Emits `tool.completed`: The tool handler returned. Emitted even when the handler reports success=false; read output_summary.success for the outcome. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitToolCompleted(data: ToolCompletedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const TOOL_DENIED_DESCRIPTOR: EventDescriptor<ToolDeniedData> = {
 export type ToolDeniedInput = { [K in keyof ToolDeniedData as K extends 'timestamp' ? never : K]: ToolDeniedData[K] } & { timestamp?: string };
 
 /**
- * Emits `tool.denied`: The tool call was refused before it ran (catalogue 3.9); the executor then raises ToolDeniedError or ToolApprovalTimeoutError. The reference sends it only for behavior_not_allowed and approval_timeout; our runtime also sends it, with reason approval_denied, when an approval is denied. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
+ * Emits `tool.denied`: The tool call was refused before it ran; the executor then raises ToolDeniedError or ToolApprovalTimeoutError. The Python framework we follow sends it only for behavior_not_allowed and approval_timeout; our runtime also sends it, with reason approval_denied, when an approval is denied. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitToolDenied(data: ToolDeniedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const TOOL_FAILED_DESCRIPTOR: EventDescriptor<ToolFailedData> = {
 export type ToolFailedInput = { [K in keyof ToolFailedData as K extends 'timestamp' ? never : K]: ToolFailedData[K] } & { timestamp?: string };
 
 /**
- * Emits `tool.failed`: The tool handler raised (catalogue 3.9); the executor then raises ToolExecutionError. A handler returning success=false is reported as tool.completed instead. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
+ * Emits `tool.failed`: The tool handler raised; the executor then raises ToolExecutionError. A handler returning success=false is reported as tool.completed instead. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitToolFailed(data: ToolFailedInput, options?: EmitOptions): void {

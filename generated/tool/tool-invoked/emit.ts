@@ -26,7 +26,7 @@ export const TOOL_INVOKED_DESCRIPTOR: EventDescriptor<ToolInvokedData> = {
 export type ToolInvokedInput = { [K in keyof ToolInvokedData as K extends 'timestamp' ? never : K]: ToolInvokedData[K] } & { timestamp?: string };
 
 /**
- * Emits `tool.invoked`: A tool call was requested, before the behaviour gate and approval (catalogue 3.9). Always the first event of an execution. The reference emits it through the ambient sink, not the context's; our runtime uses one sink resolution for every event.
+ * Emits `tool.invoked`: A tool call was requested, before the behaviour gate and approval. Always the first event of an execution. The Python framework we follow emits it through the ambient sink, not the context's; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitToolInvoked(data: ToolInvokedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const TOOL_STARTED_DESCRIPTOR: EventDescriptor<ToolStartedData> = {
 export type ToolStartedInput = { [K in keyof ToolStartedData as K extends 'timestamp' ? never : K]: ToolStartedData[K] } & { timestamp?: string };
 
 /**
- * Emits `tool.started`: Tool execution is about to begin: the behaviour gate and any approval have passed (catalogue 3.9). Carries only the base tool keys. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
+ * Emits `tool.started`: Tool execution is about to begin: the behaviour gate and any approval have passed. Carries only the base tool keys. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitToolStarted(data: ToolStartedInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const TOOL_UNDO_FAILED_DESCRIPTOR: EventDescriptor<ToolUndoFailedData> = 
 export type ToolUndoFailedInput = { [K in keyof ToolUndoFailedData as K extends 'timestamp' ? never : K]: ToolUndoFailedData[K] } & { timestamp?: string };
 
 /**
- * Emits `tool.undo_failed`: The undo handler raised (catalogue 3.9); the executor then raises ToolUndoError. The Rust port has no such event. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
+ * Emits `tool.undo_failed`: The undo handler raised; the executor then raises ToolUndoError. The Rust port has no such event. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitToolUndoFailed(data: ToolUndoFailedInput, options?: EmitOptions): void {

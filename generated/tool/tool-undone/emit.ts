@@ -26,7 +26,7 @@ export const TOOL_UNDONE_DESCRIPTOR: EventDescriptor<ToolUndoneData> = {
 export type ToolUndoneInput = { [K in keyof ToolUndoneData as K extends 'timestamp' ? never : K]: ToolUndoneData[K] } & { timestamp?: string };
 
 /**
- * Emits `tool.undone`: A completed tool action was reversed by its undo handler (catalogue 3.9). The reference emits nothing (and returns false) when there is no undo metadata or no handler; it also likely looks the handler up by the metadata's tool_name instead of the registered action type, so undo silently does nothing when the two differ. The reference emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
+ * Emits `tool.undone`: A completed tool action was reversed by its undo handler. The Python framework we follow emits nothing (and returns false) when there is no undo metadata or no handler; it also likely looks the handler up by the metadata's tool_name instead of the registered action type, so undo silently does nothing when the two differ. The Python framework we follow emits it through the ambient sink (get_event_sink() at emit time), not the context's, and adds no enrichment; our runtime uses one sink resolution for every event.
  * Fills `timestamp` when the caller gives none. Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitToolUndone(data: ToolUndoneInput, options?: EmitOptions): void {

@@ -26,7 +26,7 @@ export const STAGE_WIDE_DESCRIPTOR: EventDescriptor<StageWideData> = {
 export type StageWideInput = StageWideData;
 
 /**
- * Emits `stage.wide`: One wide event per finished stage (catalogue 5): the context block plus the stage summary, built by WideEventEmitter and sent only when wide events are enabled. The reference sends it raw to ctx.event_sink (no enrichment, no error isolation). Reference gap: in its unified graph a stage whose runner raised gets no stage.wide at all; our runtime emits one with status failed. Guard retries produce one stage.wide per attempt. Emitters may override the type name; this schema describes the default stage.wide.
+ * Emits `stage.wide`: One wide event per finished stage: the context block plus the stage summary, built by WideEventEmitter and sent only when wide events are enabled. The Python framework we follow sends it raw to ctx.event_sink (no enrichment, no error isolation). A gap in the Python framework we follow: in its unified graph a stage whose runner raised gets no stage.wide at all; our runtime emits one with status failed. Guard retries produce one stage.wide per attempt. Emitters may override the type name; this schema describes the default stage.wide.
  * Validated under the emit-time policy, then handed to the resolved sink's `tryEmit`.
  */
 export function emitStageWide(data: StageWideInput, options?: EmitOptions): void {
