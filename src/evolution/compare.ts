@@ -259,16 +259,6 @@ export function contains(A: Norm, B: Norm, sidesIn: Sides): Containment {
   // a change sits in a shared definition when both sides reach the same one (or an enclosing node already did)
   const from = A.from !== undefined && A.from === B.from ? A.from : sides.from;
   sides = { ...sides, from };
-  const aBranches: readonly Branch[] = A.any
-    ? [
-        {
-          ...(B.branches[0] as Branch),
-          types: new Set(KINDS),
-          enum: undefined,
-          unsupported: [],
-        },
-      ]
-    : A.branches;
   if (A.any) {
     // A accepts anything, B does not: a kind B lacks, else a value of one B branch's kind that B rejects
     const missing = KINDS.find((k) => !B.branches.some((b) => b.types.has(k)));
@@ -296,7 +286,7 @@ export function contains(A: Norm, B: Norm, sidesIn: Sides): Containment {
     };
   }
   const out: Containment = { breaks: [], undecided: [] };
-  for (const a of aBranches) {
+  for (const a of A.branches) {
     const kinds = a.enum !== undefined ? [...new Set(a.enum.map(kindOf))].filter((k) => a.types.has(k)) : [...a.types];
     for (const kind of kinds) merge(out, containsKind(a, kind, B, sides, from));
   }
