@@ -68,7 +68,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('stageflow-events diff on pairs of schema folders: every labelled kind of change', {
-  timeout: 120_000,
+  timeout: 600_000,
 }, () => {
   const oldValid = realValidator(base);
   LABELLED_CHANGES.forEach((change, i) => {
@@ -76,7 +76,7 @@ describe('stageflow-events diff on pairs of schema folders: every labelled kind 
       const next = repoSchemas();
       change.edit(next);
       const newDir = writeFolder(join(dir, `new-${i}`), next);
-      const r = await cli(['diff', '--old', oldDir, '--new', newDir, '--format', 'json', '--mode', 'full']);
+      const r = await runCli(['diff', '--old', oldDir, '--new', newDir, '--format', 'json', '--mode', 'full']);
       const report = parse(r.stdout);
       expect(r.code).toBe(report.verdict === 'compatible' ? 0 : 1);
       const newValid = realValidator(next);
