@@ -452,7 +452,7 @@ export class GraphRun {
     const startedAt = nowIso();
     const t0 = performance.now();
     const started: Parameters<typeof emitStageNameStarted>[1] = this.stagePayload(name, 'started');
-    started.timestamp = nowIso();
+    started.timestamp = startedAt; // the same instant: one clock read, not two
     emitStageNameStarted(name, started, { sink: this._sink });
     let output: StageOutput | undefined;
     let error: Error | undefined;
@@ -547,7 +547,8 @@ export class GraphRun {
       payload.duration_ms = durationMs;
       payload.data_keys = Object.keys(data).sort();
       if (status === 'cancelled') payload.cancelled = true;
-      payload.timestamp = nowIso();
+      // emitted when the stage ended unless `after` hooks ran in between (they may take time)
+      payload.timestamp = this._interceptors.hasAfter ? nowIso() : endedAt;
       emitStageNameCompleted(name, payload, sinkOpt);
     }
     this._results.delete(name);
