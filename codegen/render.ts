@@ -122,6 +122,26 @@ async function renderTypes(e: EventModel): Promise<string> {
   return `${body.replace(/\s+$/, '')}\n${envelope}${aliases ? `\n${aliases}` : ''}`;
 }
 
+/**
+ * Ajv numbers its module-level names (`validate73`, `schema445`, `formats20`) across everything one instance compiled,
+ * so a file's names would depend on which other schemas were compiled first; renumber them per file, in order of first
+ * appearance, so each validator's text depends on its own schema only (and watch mode can compile just what changed).
+ */
+function renumberScopeNames(code: string): string {
+  const next = new Map<string, number>();
+  const names = new Map<string, string>();
+  return code.replace(/\b(validate|schema|formats|pattern|func|wrapper)(\d+)\b/g, (whole, prefix: string) => {
+    let name = names.get(whole);
+    if (name === undefined) {
+      const n = next.get(prefix) ?? 0;
+      next.set(prefix, n + 1);
+      name = `${prefix}${n}`;
+      names.set(whole, name);
+    }
+    return name;
+  });
+}
+
 function renderValidator(set: ResolvedSet, e: EventModel): string {
   const n = namesOf(e);
   let code = standaloneCode(set.ajv, { [n.validate]: e.schemaId });
@@ -134,7 +154,7 @@ function renderValidator(set: ResolvedSet, e: EventModel): string {
       `ajv standalone output needs require(): ${/require\([^)]*\)/.exec(code)?.[0] ?? ''}; use only keywords whose code is self-contained`,
     );
   }
-  code = code.replace(/^"use strict";\n?/, '');
+  code = renumberScopeNames(code.replace(/^"use strict";\n?/, ''));
   // a pattern the runtime has a char-code check for skips the regex engine (several times faster on short strings)
   let usesPatterns = false;
   code = code.replace(/new RegExp\(("(?:[^"\\]|\\.)*"), "u"\)/g, (whole, source: string) => {
@@ -168,7 +188,7 @@ function renderValidatorTypes(e: EventModel): string {
 }
 
 /** An older version's descriptor: what the runtime knows to validate a record that states this version. */
-function renderOlderDescriptor(e: EventModel, latest: EventModel): string {
+function renderOlderDescriptor(e: EventModel): string {
   const n = namesOf(e);
   const list = (xs: readonly string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
   return [
@@ -177,7 +197,7 @@ function renderOlderDescriptor(e: EventModel, latest: EventModel): string {
     `import type { ${n.data} } from './types.js';`,
     `import { ${n.validate} } from './validate.js';`,
     '',
-    `/** What the runtime knows about \`${e.type}\` version ${e.version} (the latest is ${latest.version}): schema ${e.schemaPath}. */`,
+    `/** What the runtime knows about \`${e.type}\` version ${e.version} (an older version): schema ${e.schemaPath}. */`,
     `export const ${n.descriptor}: EventDescriptor<${n.data}> = {`,
     `  type: '${e.type}',`,
     `  pattern: ${e.pattern === undefined ? 'undefined' : JSON.stringify(e.pattern)},`,
@@ -373,28 +393,71 @@ function renderIndex(model: Model): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Per-version files kept between watch-mode runs, keyed by everything the model says about that version. */
+export type RenderCache = Map<string, ReadonlyMap<string, string>>;
+
+/** The files of one event version, from `cache` when its model is unchanged. */
+async function cached(
+  cache: RenderCache | undefined,
+  e: EventModel,
+  make: () => Promise<ReadonlyMap<string, string>>,
+): Promise<ReadonlyMap<string, string>> {
+  if (cache === undefined) return make();
+  const key = JSON.stringify(e);
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const made = await make();
+  cache.set(key, made);
+  return made;
+}
+
 /** Phase 4: every generated file, keyed by its path below the output folder, with LF endings. */
 export async function render(
   set: ResolvedSet,
   model: Model,
   upcastersImport = '../upcasters',
+  cache?: RenderCache,
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   tools = await loadToolchain();
+  const used = new Set<string>();
+  const add = (m: ReadonlyMap<string, string>): void => {
+    for (const [k, v] of m) files.set(k, v);
+  };
   for (const e of model.events) {
-    files.set(`${e.dir}/types.ts`, await renderTypes(e));
-    files.set(`${e.dir}/validate.js`, renderValidator(set, e));
-    files.set(`${e.dir}/validate.d.ts`, renderValidatorTypes(e));
-    files.set(`${e.dir}/emit.ts`, documentEmitter(e, template('emit/emit.ts.hbs')(e)));
+    used.add(JSON.stringify(e));
+    add(
+      await cached(
+        cache,
+        e,
+        async () =>
+          new Map([
+            [`${e.dir}/types.ts`, await renderTypes(e)],
+            [`${e.dir}/validate.js`, renderValidator(set, e)],
+            [`${e.dir}/validate.d.ts`, renderValidatorTypes(e)],
+            [`${e.dir}/emit.ts`, documentEmitter(e, template('emit/emit.ts.hbs')(e))],
+          ]),
+      ),
+    );
   }
   for (const t of model.sharedTypes) files.set(t.path, template('shared/type.ts.hbs')(t));
-  const latestOf = new Map(model.events.map((e) => [e.type, e]));
   for (const e of model.olderVersions) {
-    files.set(`${e.dir}/types.ts`, await renderTypes(e));
-    files.set(`${e.dir}/validate.js`, renderValidator(set, e));
-    files.set(`${e.dir}/validate.d.ts`, renderValidatorTypes(e));
-    files.set(`${e.dir}/descriptor.ts`, renderOlderDescriptor(e, latestOf.get(e.type) as EventModel));
+    used.add(JSON.stringify(e));
+    add(
+      await cached(
+        cache,
+        e,
+        async () =>
+          new Map([
+            [`${e.dir}/types.ts`, await renderTypes(e)],
+            [`${e.dir}/validate.js`, renderValidator(set, e)],
+            [`${e.dir}/validate.d.ts`, renderValidatorTypes(e)],
+            [`${e.dir}/descriptor.ts`, renderOlderDescriptor(e)],
+          ]),
+      ),
+    );
   }
+  if (cache !== undefined) for (const k of [...cache.keys()]) if (!used.has(k)) cache.delete(k);
   files.set('versions.ts', renderVersions(model));
   files.set('upcasters.ts', renderUpcasters(model, upcastersImport));
   if (model.upcastSteps.length > 0) files.set('upcasters.test.ts', renderUpcastersTest(model));

@@ -206,7 +206,14 @@ function usesDynamicKeywords(node: unknown): boolean {
 }
 
 /** Phase 2: checks shapes, uniqueness of event types, every `$ref`, compiles all schemas and validates their examples. */
-export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
+export function resolveSchemas(
+  loaded: readonly LoadedSchema[],
+  options: {
+    /** Compile and check examples only of the events (and shared types) this returns true for; default all. Watch mode passes the ones whose dereferenced schema changed. */
+    readonly shouldCompile?: (source: LoadedSchema, dereferenced: Record<string, unknown>) => boolean;
+  } = {},
+): ResolvedSet {
+  const shouldCompile = options.shouldCompile ?? (() => true);
   const byFile = new Map(loaded.map((s) => [s.file, s]));
   for (const s of loaded) checkShape(s);
   const ajv = createAjv();
@@ -256,6 +263,7 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
     });
   }
   for (const e of events) {
+    if (!shouldCompile(e.source, e.dereferenced)) continue;
     let validate: ReturnType<typeof ajv.getSchema>;
     try {
       validate = ajv.getSchema(e.id);
@@ -279,6 +287,7 @@ export function resolveSchemas(loaded: readonly LoadedSchema[]): ResolvedSet {
     }
   }
   for (const t of sharedTypes) {
+    if (!shouldCompile(t.source, t.dereferenced)) continue;
     const validate = ajv.getSchema(t.id);
     if (!validate) throw new SchemaError(t.source.displayPath, '/$id', `ajv did not register '${t.id}'`);
     const [problem] = exampleProblems(t.source.json, validate);

@@ -71,3 +71,37 @@ export function writeGenerated(outDir: string, files: ReadonlyMap<string, string
   rmSync(old, { recursive: true, force: true });
   return drift;
 }
+
+/**
+ * Writes only the files whose text differs from `previous` (what the folder held after the last write), each into a
+ * temporary file beside it that is then renamed over the target, so a reader never sees a half-written file; removes
+ * files no longer generated. Refuses, like {@link writeGenerated}, to touch a file without the banner.
+ */
+export function writeChangedFiles(
+  outDir: string,
+  previous: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, string>,
+): Drift {
+  const changed: string[] = [];
+  const missing: string[] = [];
+  for (const [path, content] of files) {
+    const before = previous.get(path);
+    if (before === content) continue;
+    (before === undefined ? missing : changed).push(path);
+  }
+  const stale = [...previous.keys()].filter((p) => !files.has(p));
+  for (const path of [...changed, ...stale]) {
+    const target = join(outDir, path);
+    if (existsSync(target) && !hasBanner(readFileSync(target, 'utf8')))
+      throw new SchemaError(target, '', 'refusing to overwrite or remove a file without the generated banner');
+  }
+  for (const path of [...changed, ...missing]) {
+    const target = join(outDir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}`;
+    writeFileSync(tmp, files.get(path) as string);
+    renameSync(tmp, target);
+  }
+  for (const path of stale) rmSync(join(outDir, path), { force: true });
+  return { changed, missing, stale };
+}
