@@ -401,3 +401,30 @@ describe('StageContext.emitEvent', () => {
     }
   });
 });
+
+describe('StageGraph scheduling order', () => {
+  it('runs a 100-stage chain in order and skips, in declaration order, what depends on a failure declared later', async () => {
+    const sink = new CollectingEventSink();
+    const b = new StageGraphBuilder('order');
+    // declared out of topological order: z depends on y, which depends on the failing x; w depends on the chain's end
+    b.stage('z', () => undefined, { dependencies: ['y'] });
+    b.stage('y', () => undefined, { dependencies: ['x'] });
+    for (let i = 0; i < 100; i++)
+      b.stage(`s${i}`, () => StageOutput.ok({ [`k${i}`]: i }), i === 0 ? {} : { dependencies: [`s${i - 1}`] });
+    b.stage('x', () => {
+      throw new Error('x broke');
+    });
+    b.stage('w', () => undefined, { dependencies: ['s99', 'z'] });
+    const result = await b.build().run({ sink });
+    const started = sink.types.filter((t) => t.endsWith('.started') && t.startsWith('stage.'));
+    expect(started.filter((t) => t.startsWith('stage.s'))).toEqual(
+      Array.from({ length: 100 }, (_, i) => `stage.s${i}.started`),
+    );
+    const skipped = sink.types.filter((t) => t.endsWith('.skipped'));
+    expect(skipped).toEqual(['stage.y.skipped', 'stage.z.skipped', 'stage.w.skipped']);
+    expect(data(sink, 'stage.z.skipped').reason).toBe("dependency 'y' was skipped because 'x' failed");
+    expect(data(sink, 'stage.w.skipped').reason).toBe("dependency 'z' was skipped because 'x' failed");
+    expect(result.status).toBe('failed');
+    expect(Object.keys(result.finalOutput)).toHaveLength(100);
+  });
+});
