@@ -17,7 +17,7 @@ export const STAGE_NAME_COMPLETED_DESCRIPTOR: EventDescriptor<StageNameCompleted
   schemaPath: 'stage/stage.{name}.completed.v1.json',
   title: 'StageNameCompleted',
   properties: ['pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'service', 'stage', 'status', 'timestamp', 'topology', 'execution_mode', 'duration_ms', 'data_keys'],
-  required: ['request_id', 'session_id', 'user_id', 'org_id', 'service', 'stage', 'status', 'timestamp', 'topology', 'execution_mode'],
+  required: ['request_id', 'user_id', 'stage', 'status', 'timestamp', 'topology', 'execution_mode'],
   open: true,
   validate: validateStageNameCompleted,
 };

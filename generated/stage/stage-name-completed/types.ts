@@ -13,21 +13,21 @@ export interface StageNameCompletedData {
    */
   request_id: string | null;
   /**
-   * The user session, or null.
+   * The user session, or null. Optional: the Python framework we follow always sends it, but its observability guide's example of a stage event omits it.
    */
-  session_id: string | null;
+  session_id?: string | null;
   /**
    * The acting user, or null.
    */
   user_id: string | null;
   /**
-   * The tenant organisation, or null.
+   * The tenant organisation, or null. Optional: the Python framework we follow always sends it, but its observability guide's example of a stage event omits it.
    */
-  org_id: string | null;
+  org_id?: string | null;
   /**
-   * The service that runs the pipeline (default "pipeline").
+   * The service that runs the pipeline (default "pipeline"). Optional: the Python framework we follow always sends it, but its observability guide's example of a stage event omits it.
    */
-  service: string;
+  service?: string;
   /**
    * The stage name, the same as in the type string.
    */

@@ -17,7 +17,7 @@ export const STAGE_NAME_FAILED_DESCRIPTOR: EventDescriptor<StageNameFailedData> 
   schemaPath: 'stage/stage.{name}.failed.v1.json',
   title: 'StageNameFailed',
   properties: ['pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'service', 'stage', 'status', 'timestamp', 'topology', 'execution_mode', 'duration_ms', 'error', 'error_type'],
-  required: ['request_id', 'session_id', 'user_id', 'org_id', 'service', 'stage', 'status', 'timestamp', 'topology', 'execution_mode'],
+  required: ['request_id', 'user_id', 'stage', 'status', 'timestamp', 'topology', 'execution_mode'],
   open: true,
   validate: validateStageNameFailed,
 };

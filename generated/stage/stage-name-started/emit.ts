@@ -17,7 +17,7 @@ export const STAGE_NAME_STARTED_DESCRIPTOR: EventDescriptor<StageNameStartedData
   schemaPath: 'stage/stage.{name}.started.v1.json',
   title: 'StageNameStarted',
   properties: ['pipeline_run_id', 'request_id', 'session_id', 'user_id', 'org_id', 'service', 'stage', 'status', 'timestamp', 'topology', 'execution_mode'],
-  required: ['request_id', 'session_id', 'user_id', 'org_id', 'service', 'stage', 'status', 'timestamp', 'topology', 'execution_mode'],
+  required: ['request_id', 'user_id', 'stage', 'status', 'timestamp', 'topology', 'execution_mode'],
   open: true,
   validate: validateStageNameStarted,
 };
