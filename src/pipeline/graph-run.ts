@@ -356,7 +356,8 @@ export class GraphRun {
         progressed = false;
         // deleting the current entry while iterating a Set is safe, so no copy per pass
         for (const name of pending) {
-          const aborted = this._controller.signal.aborted;
+          // cancel() sets the reason as it aborts the run (a field read; `signal.aborted` per stage per pass was 5% of a profile)
+          const aborted = this._cancelReason !== undefined;
           if (!aborted && !candidates.has(name)) continue;
           candidates.delete(name);
           const spec = this._graph.stages.get(name);
