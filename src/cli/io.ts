@@ -23,3 +23,6 @@ export function processIo(): CommandIo {
     cwd: process.cwd(),
   };
 }
+
+/** A command line that the parser accepted but a command refuses (an unknown event type, two inputs that exclude each other): exit 2. */
+export class UsageError extends Error {}

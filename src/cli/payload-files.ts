@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { globSync, isDynamicPattern } from 'tinyglobby';
 import { gunzipSync } from 'node:zlib';
 import { checkPayloadText, checkValue, type PayloadTextOptions, type PayloadTextResult } from '../conformance/index.js';
 import { readLineBatches, type Line, type SourceSummary } from '../io/line-reader.js';
@@ -61,51 +62,9 @@ function walk(dir: string): (string | { readonly dir: string; readonly error: st
   return out;
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
+// globs go to tinyglobby (picomatch underneath): `**`, braces, classes and extglobs as users know them from their shell
 function expandGlob(pattern: string, cwd: string): string[] {
-  const parts = pattern.split('/');
-  const firstWild = parts.findIndex((p) => /[*?]/.test(p));
-  const base = resolve(cwd, parts.slice(0, firstWild).join('/') || '.');
-  const re = globToRegExp(parts.slice(firstWild).join('/'));
-  let files: string[];
-  try {
-    files = walkAll(base);
-  } catch {
-    return [];
-  }
-  return files.filter((f) => re.test(relative(base, f).split(sep).join('/')));
-}
-
-function walkAll(dir: string): string[] {
-  const out: string[] = [];
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    // an unreadable directory under a glob's base matches nothing
-    return out;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walkAll(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
+  return globSync(pattern, { cwd, absolute: true, onlyFiles: true, dot: false, expandDirectories: false });
 }
 
 /**
@@ -148,7 +107,7 @@ export function expandInputs(args: readonly string[], cwd: string): PayloadInput
       out.push({ path: abs, display: display(abs), bytes: st.size });
     } else if (st !== undefined && (st.isFIFO() || st.isCharacterDevice() || st.isSocket())) {
       out.push({ path: abs, display: display(abs), bytes: 0, stream: true });
-    } else if (st === undefined && /[*?]/.test(arg)) {
+    } else if (st === undefined && isDynamicPattern(arg)) {
       const matches = expandGlob(arg, cwd).sort();
       if (matches.length === 0) throw new InputError(`no file matches '${arg}'`);
       for (const f of matches) out.push({ path: f, display: display(f), bytes: statSync(f).size });

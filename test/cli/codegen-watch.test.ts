@@ -90,7 +90,7 @@ describe('codegen --watch (subprocess on a scratch copy)', { timeout: 600_000 },
   });
 
   it('what watch mode wrote is byte-identical to a full codegen run', async () => {
-    const r = repo.node('codegen/main.ts', '--check');
+    const r = repo.node('src/cli/main.ts', 'codegen', '--check');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

@@ -36,9 +36,13 @@ describe('stageflow-events demo --metrics-port', () => {
   it('rejects a port that is not one and an endpoint that is not a URL with exit code 2', async () => {
     const port = await runCli(['demo', '--metrics-port', 'abc']);
     expect(port.code).toBe(2);
-    expect(port.stderr).toContain("'--metrics-port' expects a TCP port 0-65535, got 'abc'");
+    expect(port.stderr).toContain(
+      "stageflow-events demo: option '--metrics-port <port>' argument 'abc' is invalid. expected a TCP port 0-65535, got 'abc'.",
+    );
     const otlp = await runCli(['demo', '--otlp-endpoint', 'localhost:4318']);
     expect(otlp.code).toBe(2);
-    expect(otlp.stderr).toContain("'--otlp-endpoint' expects an http(s) URL, got 'localhost:4318'");
+    expect(otlp.stderr).toContain(
+      "stageflow-events demo: --otlp-endpoint: expected an http(s) URL, got 'localhost:4318'",
+    );
   });
 });

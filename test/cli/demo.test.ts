@@ -120,10 +120,11 @@ describe('stageflow-events demo', () => {
   it('rejects unknown arguments with exit code 2', async () => {
     const r = await runCli(['demo', '--bogus']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown argument '--bogus'");
+    expect(r.stderr).toContain("stageflow-events demo: unknown option '--bogus'");
+    expect(r.stderr).toContain("run 'stageflow-events demo --help' for usage");
     const missing = await runCli(['demo', '--out']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("'--out' needs a directory");
+    expect(missing.stderr).toContain("stageflow-events demo: option '--out <dir>' argument missing");
   });
 });
 
@@ -149,6 +150,8 @@ describe('stageflow-events demo --store', () => {
   it('refuses a store it does not know with exit code 2', async () => {
     const r = await runCli(['demo', '--store', 'mysql://x']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("'--store' expects sqlite:<path>, postgres://... or redis://..., got 'mysql://x'");
+    expect(r.stderr).toContain(
+      "stageflow-events demo: --store: expected sqlite:<path>, postgres://... or redis://..., got 'mysql://x'",
+    );
   });
 });

@@ -214,7 +214,9 @@ describe('stageflow-events diff: modes, formats and exit codes (the built CLI)',
     ]);
     for (const r of runs) expect(r.code).toBe(2);
     expect(runs[0]?.stderr).toContain('give either --old DIR or --against GIT-REF');
-    expect(runs[1]?.stderr).toContain("--mode expects one of backward, forward, full, got 'sideways'");
+    expect(runs[1]?.stderr).toContain(
+      "stageflow-events diff: option '--mode <mode>' argument 'sideways' is invalid. Allowed choices are backward, forward, full.",
+    );
     expect(runs[2]?.stderr).toMatch(/tool\/tool\.invoked\.v1\.json: invalid JSON: .*line 2/);
     expect(runs[3]?.stderr).toContain("'no-such-ref-anywhere' is not a commit");
     expect(runs[4]?.stderr).toContain('cannot read the schemas folder');
@@ -291,6 +293,6 @@ describe('diff --against and check --against on a scratch git repository', { tim
     expect(r.code).toBe(0);
     const bad = await runCli(['check', '--against', 'main', '--mode', 'sideways'], { cwd: repo });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--mode expects one of');
+    expect(bad.stderr).toContain("option '--mode <mode>' argument 'sideways' is invalid. Allowed choices are");
   });
 });

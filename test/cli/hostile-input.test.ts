@@ -81,10 +81,14 @@ describe('prototype pollution (point 6)', () => {
 
   it('check: the same lines give the same payload findings', async () => {
     const p = file('proto-check.ndjson', `${protoLines().join('\n')}\n`);
-    // no schemas folder: codegen --check is skipped, only the payloads are checked
-    const r = await runCli(['check', '--format', 'json', '--schemas', 'none', '--generated', 'none-generated', p], {
-      cwd: dir,
-    });
+    // an empty schemas folder: codegen --check is skipped, only the payloads are checked (a missing one is a usage error)
+    mkdirSync(join(dir, 'no-schemas'), { recursive: true });
+    const r = await runCli(
+      ['check', '--format', 'json', '--schemas', 'no-schemas', '--generated', 'none-generated', p],
+      {
+        cwd: dir,
+      },
+    );
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report).toMatchObject({ total: 7, valid: 3, invalid: 4 });

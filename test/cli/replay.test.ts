@@ -69,14 +69,22 @@ describe('stageflow-events replay', () => {
 
   it('exits 2 on usage errors and unreadable files, naming the problem', async () => {
     const cases: [string[], RegExp][] = [
-      [[], /expected exactly one input file/],
-      [['a', '--speed', 'fast'], /--speed: expected a positive number, got 'fast'/],
-      [['a', '--format', 'xml'], /--format: expected text or json, got 'xml'/],
+      [[], /expected one input file \(or - for stdin\), or --from <store>/],
+      [['a', 'b'], /too many arguments for 'replay'. Expected 1 argument but got 2/],
+      [
+        ['a', '--speed', 'fast'],
+        /option '--speed <n>' argument 'fast' is invalid. expected a positive number, got 'fast'/,
+      ],
+      [
+        ['a', '--format', 'xml'],
+        /option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json/,
+      ],
       [
         ['a', '--to', 'kafka:x'],
         /unknown sink target 'kafka:x' \(expected ndjson:<path>, sqlite:<path>, postgres:\/\/\.\.\., or redis:\/\/\.\.\.\)/,
       ],
-      [['a', '--bogus'], /Unknown option '--bogus'/],
+      [['a', '--bogus'], /^stageflow-events replay: unknown option '--bogus'$/],
+      [['a', '--formt', 'json'], /unknown option '--formt'; did you mean --format\?/],
       [['missing.ndjson'], /cannot read '.*missing\.ndjson'/],
     ];
     for (const [argv, message] of cases) {
@@ -89,6 +97,7 @@ describe('stageflow-events replay', () => {
   it('prints usage with --help and exits 0', async () => {
     const c = io();
     expect(await run(['--help'], c)).toBe(0);
-    expect(c.stdout[0]).toMatch(/^usage: stageflow-events replay <file\|->/);
+    expect(c.stdout.join('')).toMatch(/^Usage: stageflow-events replay \[options\] \[file\]/);
+    expect(c.stdout.join('')).toContain('Examples:');
   });
 });

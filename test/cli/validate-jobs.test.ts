@@ -89,6 +89,6 @@ describe('validate --jobs', () => {
   it('refuses a --jobs that is not a positive integer', async () => {
     const r = await runCli(['validate', '--jobs', '0', files[0] as string]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--jobs expects a positive integer');
+    expect(r.stderr).toContain("option '--jobs <n>' argument '0' is invalid. expected a positive integer, got '0'.");
   });
 });

@@ -102,7 +102,7 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
   it('v2 beside v1: codegen writes both versions and the upcaster stub once', () => {
     const v1 = JSON.parse(repo.read(V1)) as Record<string, unknown>;
     repo.write(V2, `${JSON.stringify(renamed(v1, 2), null, 2)}\n`);
-    const r = repo.node('codegen/main.ts');
+    const r = repo.node('src/cli/main.ts', 'codegen');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`wrote the upcaster stub ${STUB}`);
     for (const f of ['types.ts', 'validate.js', 'validate.d.ts', 'descriptor.ts'])
@@ -118,7 +118,7 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).toContain("still has the stub's body");
     repo.write(STUB, UPCASTER);
-    expect(repo.node('codegen/main.ts').status).toBe(0);
+    expect(repo.node('src/cli/main.ts', 'codegen').status).toBe(0);
     expect(repo.read(STUB)).toBe(UPCASTER);
   });
 
@@ -130,7 +130,7 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
     expect(r.stdout + r.stderr).toContain('has no upcaster');
     expect(repo.read(STUB)).toBe(UPCASTER);
     repo.git('stash', '-q', '-u', '--', 'upcasters');
-    const c = repo.node('codegen/main.ts', '--check');
+    const c = repo.node('src/cli/main.ts', 'codegen', '--check');
     repo.git('stash', 'pop', '-q');
     expect(c.status).toBe(1);
     expect(c.stderr).toContain(`${STUB} is missing`);

@@ -2,60 +2,41 @@ import { statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { isClean, runCodegen } from '../../../codegen/index.js';
 import { SchemaError } from '../../errors.js';
-import { MODES, type Mode } from '../../evolution/index.js';
+import type { Mode } from '../../evolution/index.js';
 import { printReport, ReportBuilder } from '../findings.js';
-import type { CommandIo } from '../io.js';
-import { parsePayloadArgs, UsageError, type PayloadArgs } from '../payload-args.js';
+import { type CommandIo, UsageError } from '../io.js';
+import { main } from '../cli.js';
+import type { PayloadOptions } from '../program.js';
 import { expandInputs, InputError, type PayloadInput } from '../payload-files.js';
 import { alreadyReported, lintSchemas } from '../schema-lint.js';
 import { bareOption, checkInputs } from './validate.js';
 import { compatibilityFindings } from './diff.js';
 
-const USAGE = `usage: stageflow-events check [options] [<payload path|glob|dir|->...]
-
-One CI gate with one exit code: codegen --check (generated/ is up to date, and every upcast step between two
-versions of a type has an upcaster that is no longer the stub codegen wrote), a lint of the schemas (every field
-described, examples present and valid, objects closed except the open stage lifecycle payloads, no unused $defs in
-schemas/common, event types unique) and validation of the payload files given.
-
-options:
-  --schemas DIR                    the schemas folder (default schemas)
-  --generated DIR                  the generated folder (default generated)
-  --format text|json|junit|github  report format (default text)
-  --against GIT-REF                also compare the schemas with the same folder at GIT-REF (see 'diff'): an
-                                   incompatible or undecided change made in place to an existing major version
-                                   (a *.v1.json edited or removed) is an error with its counterexample
-  --mode backward|forward|full     the compatibility mode for --against (default backward; a schema's own
-                                   x-compatibility overrides it)
-  --schema <event-type>, --allow-unknown, --max-line-bytes <n>, --max-findings <n>: as for validate
-
-exit codes: 0 clean, 1 a finding, 2 usage or read error`;
-
 /** `stageflow-events check`: codegen drift, schema lint and payload validation in one report; exit 0 clean, 1 findings, 2 usage or read error. */
-export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let args: PayloadArgs;
+export async function execute(
+  argv: readonly string[],
+  args: PayloadOptions & {
+    readonly schemas: string;
+    readonly generated: string;
+    readonly against?: string | undefined;
+    readonly mode?: Mode | undefined;
+  },
+  io: CommandIo,
+): Promise<number> {
+  bareOption(args.schema);
+  if (args.mode !== undefined && args.against === undefined) throw new UsageError('--mode needs --against <git-ref>');
   let inputs: PayloadInput[];
   try {
-    args = parsePayloadArgs(argv, ['schemas', 'generated', 'against', 'mode']);
-    if (args.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    bareOption(args.schema);
-    const mode = args.extra.get('mode');
-    if (mode !== undefined && !(MODES as readonly string[]).includes(mode))
-      throw new UsageError(`--mode expects one of ${MODES.join(', ')}, got '${mode}'`);
-    if (mode !== undefined && !args.extra.has('against')) throw new UsageError('--mode needs --against GIT-REF');
-    inputs = expandInputs(args.inputs, io.cwd);
+    inputs = expandInputs(argv, io.cwd);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError) {
+    if (e instanceof InputError) {
       io.err(`stageflow-events check: ${e.message}`);
       return 2;
     }
     throw e;
   }
-  const schemasDir = resolve(io.cwd, args.extra.get('schemas') ?? 'schemas');
-  const outDir = resolve(io.cwd, args.extra.get('generated') ?? 'generated');
+  const schemasDir = resolve(io.cwd, args.schemas);
+  const outDir = resolve(io.cwd, args.generated);
   const show = (abs: string): string => {
     const rel = relative(io.cwd, abs).split(sep).join('/');
     return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
@@ -126,12 +107,9 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   }
 
   let againstReadable = true;
-  const against = args.extra.get('against');
+  const against = args.against;
   if (against !== undefined) {
-    const gate = compatibilityFindings(
-      { against, new: schemasDir, mode: args.extra.get('mode') as Mode | undefined },
-      io.cwd,
-    );
+    const gate = compatibilityFindings({ against, new: schemasDir, mode: args.mode }, io.cwd);
     if ('error' in gate) {
       io.err(`stageflow-events check: ${gate.error}`);
       againstReadable = false;
@@ -153,4 +131,9 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   if (args.format === 'text') io.out(line);
   else io.err(line);
   return 0;
+}
+
+/** Parses `argv` as `stageflow-events check` would and runs it. */
+export function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  return main(['check', ...argv], io);
 }

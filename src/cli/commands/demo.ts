@@ -8,7 +8,8 @@ import { describeEventType, describeSchema, replay } from '../../replay/index.js
 import { CollectingEventSink, CompositeEventSink, NdjsonFileEventSink } from '../../sinks/index.js';
 import type { EventSink } from '../../sinks/index.js';
 import { configureValidation, getValidationOptions } from '../../runtime/validation-policy.js';
-import type { CommandIo } from '../io.js';
+import { type CommandIo, UsageError } from '../io.js';
+import { main } from '../cli.js';
 import { PrometheusMetricsInterceptor } from '../../interceptors/index.js';
 import {
   OtelSpanEventSink,
@@ -19,23 +20,6 @@ import {
 import { writeReport } from './report.js';
 import { maskTarget, storeSinkFromTarget } from '../../stores/index.js';
 
-const USAGE = `usage: stageflow-events demo [--out <dir>] [--store sqlite:<path>] [--metrics-port <port>] [--otlp-endpoint <url>]
-
-Runs a demo support-chat pipeline on embedded defaults (parallel stages, a guard that fails once and is retried,
-a tool call with approval, a streaming stage, a subpipeline, wide events on, emit-time validation 'throw'),
-records every event to <dir>/events.ndjson, replays the snapshot through validation, writes the HTML run report
-<dir>/report.html (see 'stageflow-events report') and prints a summary.
-
-options:
-  --out <dir>   where to write events.ndjson and report.html, kept after the run (default: a temporary
-                directory, removed when the demo ends)
-  --store <t>   also deliver every event to a production store: sqlite:<path> (embedded), postgres://..., redis://...
-  --metrics-port <port>   after the run, serve the Prometheus metrics (stage counters and durations, sink
-                drop counters) at http://127.0.0.1:<port>/metrics until interrupted (0 picks a free port)
-  --otlp-endpoint <url>   export the run's spans, with its events as span events, to an OTLP/HTTP traces
-                endpoint (protobuf), e.g. http://localhost:4318/v1/traces
-  -h, --help    show this help`;
-
 function familyOf(type: string): string {
   return describeEventType(type)?.family ?? 'unknown';
 }
@@ -45,76 +29,24 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd());
 }
 
-function parseArgs(argv: readonly string[], io: CommandIo): DemoArgs | number {
-  let out: string | undefined;
-  let store: string | undefined;
-  let metricsPort: number | undefined;
-  let otlpEndpoint: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') {
-      io.out(USAGE);
-      return 0;
-    }
-    if (a === '--out') {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('-')) {
-        io.err("stageflow-events demo: '--out' needs a directory");
-        return 2;
-      }
-      out = v;
-    } else if (a?.startsWith('--out=')) out = a.slice('--out='.length);
-    else if (a === '--store') {
-      const v = argv[++i];
-      if (v === undefined || !/^(sqlite:.+|postgres(ql)?:\/\/.+|redis:\/\/.+)$/.test(v)) {
-        io.err(
-          `stageflow-events demo: '--store' expects sqlite:<path>, postgres://... or redis://..., got '${v === undefined ? '' : maskTarget(v)}'`,
-        );
-        return 2;
-      }
-      store = v;
-    } else if (a === '--metrics-port') {
-      const v = argv[++i];
-      const n = Number(v);
-      if (v === undefined || !/^\d+$/.test(v) || n > 65535) {
-        io.err(`stageflow-events demo: '--metrics-port' expects a TCP port 0-65535, got '${v ?? ''}'`);
-        return 2;
-      }
-      metricsPort = n;
-    } else if (a === '--otlp-endpoint') {
-      const v = argv[++i];
-      if (v === undefined || !/^https?:\/\/.+/.test(v)) {
-        io.err(`stageflow-events demo: '--otlp-endpoint' expects an http(s) URL, got '${v ?? ''}'`);
-        return 2;
-      }
-      otlpEndpoint = v;
-    } else {
-      io.err(`stageflow-events demo: unknown argument '${String(a)}'\n${USAGE}`);
-      return 2;
-    }
-  }
-  return { out, store, metricsPort, otlpEndpoint };
-}
-
 /** The parsed options of `stageflow-events demo`. */
 export interface DemoArgs {
-  readonly out: string | undefined;
-  readonly store: string | undefined;
+  readonly out?: string | undefined;
+  readonly store?: string | undefined;
   /** Serve the metrics on this port after the run, until SIGINT or SIGTERM. */
   readonly metricsPort?: number | undefined;
   /** Export spans and span events to this OTLP/HTTP traces endpoint. */
   readonly otlpEndpoint?: string | undefined;
 }
 
-/** `stageflow-events demo` (`npm start`): runs the demo pipeline, records and replays its events, prints a summary. */
-export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseArgs(argv, io);
-  if (typeof args === 'number') return args;
-  return execute(args, io);
-}
-
 /** `stageflow-events demo` with already-parsed options; returns the exit code. Without `--out` it works in a temporary directory and removes it when it ends, whatever happens. */
 export async function execute(args: DemoArgs, io: CommandIo): Promise<number> {
+  if (args.store !== undefined && !/^(sqlite:.+|postgres(ql)?:\/\/.+|redis:\/\/.+)$/.test(args.store))
+    throw new UsageError(
+      `--store: expected sqlite:<path>, postgres://... or redis://..., got '${maskTarget(args.store)}'`,
+    );
+  if (args.otlpEndpoint !== undefined && !/^https?:\/\/.+/.test(args.otlpEndpoint))
+    throw new UsageError(`--otlp-endpoint: expected an http(s) URL, got '${args.otlpEndpoint}'`);
   if (args.out !== undefined) {
     const dir = resolve(io.cwd, args.out);
     mkdirSync(dir, { recursive: true });
@@ -242,4 +174,9 @@ async function runIn(dir: string, temporary: boolean, args: DemoArgs, io: Comman
     await server.close();
   }
   return clean ? 0 : 1;
+}
+
+/** Parses `argv` as `stageflow-events demo` would and runs it. */
+export function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  return main(['demo', ...argv], io);
 }

@@ -4,7 +4,6 @@ import {
   type DiffFinding,
   type DiffReport,
   diffSchemaSets,
-  MODES,
   type Mode,
   RefError,
   type SchemaSet,
@@ -13,27 +12,9 @@ import {
 import type { PayloadFinding } from '../../conformance/index.js';
 // a type-only import: loading findings.js would load every generated validator, which diff never needs
 import type { ReportFormat } from '../findings.js';
-import type { CommandIo } from '../io.js';
-import { UsageError } from '../payload-args.js';
+import { type CommandIo, UsageError } from '../io.js';
+import { main } from '../cli.js';
 import { readSchemaFolder, readSchemasAtRef, SchemaSourceError } from '../schema-source.js';
-
-const USAGE = `usage: stageflow-events diff (--old DIR | --against GIT-REF) [--new DIR] [options]
-
-Compares two schema folders by the payloads each schema accepts (not by their text) and says, per event type,
-whether the change is backward compatible (every payload the old schema accepts, the new one accepts: recorded
-snapshots and old producers stay valid) and forward compatible (every payload the new schema accepts, the old one
-accepts: sinks still on the old contract accept the new events). Every break comes with a payload that shows it,
-checked with the validators of both sides; a pair of keywords the analysis cannot decide gives the verdict null.
-
-options:
-  --old DIR                         the old schemas folder
-  --against GIT-REF                 the old schemas: the --new folder as it is at GIT-REF (read with git, no checkout)
-  --new DIR                         the new schemas folder (default schemas)
-  --mode backward|forward|full      which directions decide the verdict (default backward); a schema's own
-                                    x-compatibility (backward, forward, full or none) overrides it for its event type
-  --format text|json|github|junit   report format (default text)
-
-exit codes: 0 compatible under the mode, 1 breaking or undecided, 2 usage or read error`;
 
 /** The parsed options of `stageflow-events diff`. */
 export interface DiffCommandOptions {
@@ -79,8 +60,6 @@ export function diffFromOptions(
 export function exitCodeOf(report: DiffReport): number {
   return report.verdict === 'compatible' ? 0 : 1;
 }
-
-const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit', 'github'];
 
 const word = (v: boolean | null): string => (v === true ? 'compatible' : v === false ? 'breaking' : 'undecided');
 
@@ -228,71 +207,7 @@ export async function execute(options: DiffCommandOptions, io: CommandIo): Promi
   }
 }
 
-/** Parses `diff`'s arguments (until the commander program declares them). */
-export function parseDiffArgs(argv: readonly string[]): DiffCommandOptions & { help: boolean } {
-  const out: { -readonly [K in keyof DiffCommandOptions]: DiffCommandOptions[K] } & { help: boolean } = {
-    help: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] as string;
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq !== -1 ? raw.slice(0, eq) : raw;
-    const value = (): string => {
-      if (raw.startsWith('--') && eq !== -1) return raw.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} expects a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--help':
-      case '-h':
-        out.help = true;
-        break;
-      case '--old':
-        out.old = value();
-        break;
-      case '--new':
-        out.new = value();
-        break;
-      case '--against':
-        out.against = value();
-        break;
-      case '--mode': {
-        const v = value();
-        if (!(MODES as readonly string[]).includes(v))
-          throw new UsageError(`--mode expects one of ${MODES.join(', ')}, got '${v}'`);
-        out.mode = v as Mode;
-        break;
-      }
-      case '--format': {
-        const v = value();
-        if (!(REPORT_FORMATS as readonly string[]).includes(v))
-          throw new UsageError(`--format expects one of ${REPORT_FORMATS.join(', ')}, got '${v}'`);
-        out.format = v as ReportFormat;
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option '${raw}' (see --help)`);
-    }
-  }
-  return out;
-}
-
-/** The argv entry point for the command table in main.ts. */
-export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let options: ReturnType<typeof parseDiffArgs>;
-  try {
-    options = parseDiffArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`stageflow-events diff: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (options.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  return execute(options, io);
+/** Parses `argv` as `stageflow-events diff` would and runs it. */
+export function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  return main(['diff', ...argv], io);
 }

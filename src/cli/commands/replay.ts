@@ -1,7 +1,6 @@
 import { escapeControl } from '../../io/printable.js';
 import { isAbsolute, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { ContractError } from '../../errors.js';
 import {
   parseSinkTarget,
@@ -11,84 +10,46 @@ import {
   type SinkFactory,
 } from '../../replay/index.js';
 import type { EventSink } from '../../runtime/types.js';
-import type { CommandIo } from '../io.js';
+import { type CommandIo, UsageError } from '../io.js';
+import { main } from '../cli.js';
 import { maskTarget, storeSourceFromTarget, type StoreSource } from '../../stores/index.js';
-
-const USAGE = `usage: stageflow-events replay <file|-> [options]
-       stageflow-events replay --from <sqlite:path|postgres://...|redis://...?group=G&consumer=C> [options]
-
-Streams a snapshot (our recorder's NDJSON, bare {"type","data"} lines, gzip too) through today's schemas,
-reports drift per type and corrupt lines, and re-emits the valid events in the original order.
-
-options:
-  --to <target>           deliver what is replayed: ndjson:<path> (a new snapshot), sqlite:<path>,
-                          postgres://user:pass@host/db or redis://host:port/db (default: nowhere, a dry run)
-  --from <store>          read stored events instead of a file: sqlite:<path>, postgres://..., redis://...
-  --speed <n>             keep the recorded gaps divided by n (default: as fast as possible)
-  --type <glob>           replay only these types (repeatable: --type 'stage.*' --type tool.completed)
-  --run <pipeline_run_id> replay only events of this pipeline run
-  --no-validate           skip re-validation (and drift)
-  --schema-version <v>    which schema version validates a record: record (default: the version the line states,
-                          the latest for bare {type, data} lines), latest, or a number
-  --upcast                carry records of an older version forward through upcasters/ before validating against
-                          the latest schema (replayed events carry the upcast data); prints each step's count
-  --format text|json      summary format (default text)
-
-exit codes: 0 everything valid and delivered, 1 an event was invalid, a line corrupt or an event not delivered
-(dead-lettered or dropped by a store), 2 usage or read error, or a write to the target failed`;
 
 const MAX_SINK_ERRORS = 10;
 
 /** `stageflow-events replay`: replays a snapshot into a sink and prints a summary; exit 0 clean, 1 invalid or corrupt lines, 2 usage or read error. */
-export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+/** Parsed `replay` options (see src/cli/program.ts). */
+export interface ReplayCommandOptions {
+  readonly to?: string | undefined;
+  readonly from?: string | undefined;
+  readonly speed?: number | undefined;
+  readonly type?: readonly string[] | undefined;
+  readonly run?: string | undefined;
+  readonly validate: boolean;
+  readonly schemaVersion?: string | undefined;
+  readonly upcast?: boolean | undefined;
+  readonly format: 'text' | 'json';
+}
+
+export async function execute(input: string | undefined, values: ReplayCommandOptions, io: CommandIo): Promise<number> {
   let file: string;
-  let format: 'text' | 'json';
+  const format = values.format;
   let sinkFactory: SinkFactory | undefined;
   let from: StoreSource | undefined;
   const options: { -readonly [K in keyof ReplayOptions]: ReplayOptions[K] } = {};
+  if (values.from !== undefined) {
+    if (input !== undefined) throw new UsageError('give either an input file or --from, not both');
+    from = storeSourceFromTarget(values.from);
+    if (from === undefined)
+      throw new UsageError(
+        `--from: expected sqlite:<path>, postgres://... or redis://..., got '${maskTarget(values.from)}'`,
+      );
+    file = from.name;
+  } else {
+    if (input === undefined) throw new UsageError('expected one input file (or - for stdin), or --from <store>');
+    file = input;
+  }
+  if (values.speed !== undefined) options.speed = values.speed;
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        to: { type: 'string' },
-        from: { type: 'string' },
-        speed: { type: 'string' },
-        type: { type: 'string', multiple: true },
-        run: { type: 'string' },
-        'no-validate': { type: 'boolean' },
-        'schema-version': { type: 'string' },
-        upcast: { type: 'boolean' },
-        format: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help === true) {
-      io.out(USAGE);
-      return 0;
-    }
-    if (values.from !== undefined) {
-      if (positionals.length !== 0) throw new ContractError('usage', 'give either an input file or --from, not both');
-      from = storeSourceFromTarget(values.from);
-      if (from === undefined)
-        throw new ContractError(
-          'usage',
-          `--from: expected sqlite:<path>, postgres://... or redis://..., got '${maskTarget(values.from)}'`,
-        );
-      file = from.name;
-    } else {
-      if (positionals.length !== 1)
-        throw new ContractError('usage', `expected exactly one input file (or - for stdin), got ${positionals.length}`);
-      file = positionals[0] as string;
-    }
-    format = (values.format ?? 'text') as 'text' | 'json';
-    if (format !== 'text' && format !== 'json')
-      throw new ContractError('usage', `--format: expected text or json, got '${values.format}'`);
-    if (values.speed !== undefined) {
-      const speed = Number(values.speed);
-      if (!(speed > 0)) throw new ContractError('usage', `--speed: expected a positive number, got '${values.speed}'`);
-      options.speed = speed;
-    }
     if (values.to !== undefined) {
       const target =
         values.to.startsWith('ndjson:') && !isAbsolute(values.to.slice(7))
@@ -96,19 +57,19 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
           : values.to;
       sinkFactory = parseSinkTarget(target);
     }
-    if (values.type !== undefined || values.run !== undefined)
-      options.filter = {
-        ...(values.type === undefined ? {} : { type: values.type }),
-        ...(values.run === undefined ? {} : { runId: values.run }),
-      };
-    if (values['no-validate'] === true) options.validate = false;
     if (values.upcast === true) options.upcast = true;
-    if (values['schema-version'] !== undefined) options.schemaVersion = parseSchemaVersion(values['schema-version']);
+    if (values.schemaVersion !== undefined) options.schemaVersion = parseSchemaVersion(values.schemaVersion);
   } catch (e) {
-    io.err(`stageflow-events replay: ${e instanceof Error ? e.message : String(e)}`);
-    io.err("run 'stageflow-events replay --help' for usage");
-    return 2;
+    await from?.close();
+    if (e instanceof ContractError) throw new UsageError(e.message);
+    throw e;
   }
+  if (values.type !== undefined || values.run !== undefined)
+    options.filter = {
+      ...(values.type === undefined ? {} : { type: [...values.type] }),
+      ...(values.run === undefined ? {} : { runId: values.run }),
+    };
+  if (!values.validate) options.validate = false;
   const source =
     from !== undefined
       ? storeStream(from)
@@ -213,4 +174,9 @@ function printText(file: string, s: ReplaySummary, io: CommandIo): void {
   io.out(
     `${file}: read ${s.read}, replayed ${s.replayed}, invalid ${s.invalid}, corrupt ${s.corrupt}, skipped ${s.skipped}`,
   );
+}
+
+/** Parses `argv` as `stageflow-events replay` would and runs it. */
+export function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  return main(['replay', ...argv], io);
 }

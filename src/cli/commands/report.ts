@@ -1,27 +1,10 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ReportBuilder, isStoreTarget, readReportInput, renderReportHtml } from '../../report/index.js';
 import type { ReportModel } from '../../report/index.js';
 import { maskTarget } from '../../stores/index.js';
 import type { CommandIo } from '../io.js';
-
-const USAGE = `usage: stageflow-events report <snapshot|dir|store> [--out report.html] [--title <text>] [--max-payloads <n>]
-
-Writes one self-contained HTML report (no network at view time) of the runs in a snapshot (NDJSON, gzip detected), a
-directory of snapshots, or a store (sqlite:<path>, postgres://..., redis://...): a timeline per run with one bar per
-stage attempt, child runs nested under their spawning stage, tool calls, approvals and stream events on their stage;
-each run's outcome, error summary, correlation ids and trace id; stage duration percentiles from stage.wide events,
-event counts by family and the validation findings of the input.
-
-options:
-  --out <file>         where to write the report (default: report.html beside the snapshot, in the directory, or
-                       in the current directory for a store)
-  --title <text>       the report's title (default: 'stageflow run report: <input>')
-  --max-payloads <n>   keep at most n event payloads for click-to-inspect (default 50000)
-  -h, --help           show this help
-
-exit codes: 0 written, 1 written but the input had invalid or corrupt lines, 2 usage error or unreadable input`;
+import { main } from '../cli.js';
 
 /** The parsed options of `stageflow-events report`. */
 export interface ReportCommandOptions {
@@ -94,51 +77,7 @@ export async function execute(options: ReportCommandOptions, io: CommandIo): Pro
   return t.invalid + t.corrupt > 0 ? 1 : 0;
 }
 
-/** The argv entry point for the dispatcher in main.ts. */
-export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        title: { type: 'string' },
-        'max-payloads': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.err(`stageflow-events report: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help === true) {
-    io.out(USAGE);
-    return 0;
-  }
-  const [input, ...extra] = parsed.positionals;
-  if (input === undefined || extra.length > 0) {
-    io.err(`stageflow-events report: expected exactly one input (a snapshot, a directory or a store)\n${USAGE}`);
-    return 2;
-  }
-  const raw = parsed.values['max-payloads'];
-  let maxPayloads: number | undefined;
-  if (typeof raw === 'string') {
-    maxPayloads = Number(raw);
-    if (!Number.isInteger(maxPayloads) || maxPayloads < 0) {
-      io.err(`stageflow-events report: '--max-payloads' expects a whole number >= 0, got '${raw}'`);
-      return 2;
-    }
-  }
-  const out = parsed.values.out;
-  const title = parsed.values.title;
-  return execute(
-    {
-      input,
-      ...(typeof out === 'string' ? { out } : {}),
-      ...(typeof title === 'string' ? { title } : {}),
-      ...(maxPayloads === undefined ? {} : { maxPayloads }),
-    },
-    io,
-  );
+/** Parses `argv` as `stageflow-events report` would and runs it. */
+export function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  return main(['report', ...argv], io);
 }

@@ -1,8 +1,9 @@
 import { EVENT_DESCRIPTORS } from '../../../generated/index.js';
 import { resolveEventType, suggestEventType, type PayloadTextOptions } from '../../conformance/index.js';
 import { printReport, ReportBuilder } from '../findings.js';
-import type { CommandIo } from '../io.js';
-import { parsePayloadArgs, UsageError, type PayloadArgs } from '../payload-args.js';
+import { type CommandIo, UsageError } from '../io.js';
+import { main } from '../cli.js';
+import type { PayloadOptions } from '../program.js';
 import { checkInput, expandInputs, InputError, type PayloadInput } from '../payload-files.js';
 import { ProgressBar } from '../progress-bar.js';
 import { freeCores, startCheckPool, type LineChecker } from '../check-pool.js';
@@ -11,28 +12,11 @@ import { freeCores, startCheckPool, type LineChecker } from '../check-pool.js';
 const AUTO_JOBS_MIN_BYTES = 16 << 20;
 
 /** How many worker threads `--jobs` (or its default) asks for, given the inputs: 1 means the main thread checks. */
-export function jobsFor(args: PayloadArgs, inputs: readonly PayloadInput[]): number {
+export function jobsFor(args: Pick<PayloadOptions, 'jobs'>, inputs: readonly PayloadInput[]): number {
   if (args.jobs !== undefined) return args.jobs;
   const bytes = inputs.reduce((n, i) => n + i.bytes, 0);
   return bytes >= AUTO_JOBS_MIN_BYTES || inputs.some((i) => i.path === '-') ? freeCores() : 1;
 }
-
-const USAGE = `usage: stageflow-events validate [options] <path|glob|dir|->...
-
-Checks NDJSON ({"type","data"} per line), JSON arrays, directories (every .ndjson, .jsonl, .json, and .gz of them,
-recursively), gzip and stdin (-) against the event contract.
-
-options:
-  --format text|json|junit|github  report format (default text)
-  --schema <event-type>            inputs hold bare payloads (data only) of this event type; a template such as
-                                   stage.{name}.completed or a concrete type such as stage.llm.completed works
-  --allow-unknown                  event types no schema claims are warnings, not errors
-  --max-line-bytes <n>             longer lines are reported and skipped (default 8388608)
-  --max-findings <n>               keep at most n findings in the report, count the rest (default 10000)
-  --jobs <n>                       check lines on n worker threads (default: the free cores, for inputs of 16 MB
-                                   or more); the report is the same as with --jobs 1
-
-exit codes: 0 all valid, 1 a payload is invalid, 2 usage or read error`;
 
 /** Resolves `--schema` into the bare-payload option, or throws a {@link UsageError} with the nearest known type. */
 export function bareOption(schema: string | undefined): PayloadTextOptions['bare'] {
@@ -53,7 +37,7 @@ export function bareOption(schema: string | undefined): PayloadTextOptions['bare
 export async function checkInputs(
   inputs: readonly PayloadInput[],
   report: ReportBuilder,
-  args: PayloadArgs,
+  args: PayloadOptions,
   io: CommandIo,
   command: string,
 ): Promise<boolean> {
@@ -83,23 +67,14 @@ export async function checkInputs(
 }
 
 /** `stageflow-events validate`: checks payload files against the contract and prints a report; exit 0 valid, 1 invalid, 2 usage or read error. */
-export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  let args: PayloadArgs;
+export async function execute(argv: readonly string[], args: PayloadOptions, io: CommandIo): Promise<number> {
+  bareOption(args.schema);
   let inputs: PayloadInput[];
   try {
-    args = parsePayloadArgs(argv);
-    if (args.help) {
-      io.out(USAGE);
-      return 0;
-    }
-    if (args.inputs.length === 0)
-      throw new UsageError('expected at least one input (a path, glob, directory or - for stdin)');
-    bareOption(args.schema);
-    inputs = expandInputs(args.inputs, io.cwd);
+    inputs = expandInputs(argv, io.cwd);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError) {
+    if (e instanceof InputError) {
       io.err(`stageflow-events validate: ${e.message}`);
-      if (e instanceof UsageError) io.err("run 'stageflow-events validate --help' for usage");
       return 2;
     }
     throw e;
@@ -109,4 +84,9 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   printReport(report, args.format, (chunk) => io.write(chunk), 'stageflow-events validate');
   if (!readable) return 2;
   return report.errors > 0 ? 1 : 0;
+}
+
+/** Parses `argv` as `stageflow-events validate` would and runs it (for callers that hold raw arguments). */
+export function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  return main(['validate', ...argv], io);
 }
