@@ -128,3 +128,50 @@ describe('NdjsonFileEventSink restarted on the same path', () => {
     expect(turns).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
+
+describe('NdjsonFileEventSink counters and edges', () => {
+  it('counts unencodable data failed (emit rejects) and events after shutdown dropped', async () => {
+    const onError = vi.fn();
+    const sink = new NdjsonFileEventSink({ path: join(dir, 'events.ndjson'), onError });
+    sink.tryEmit({ type: 'a.big', data: { n: 1n } });
+    await expect(sink.emit({ type: 'a.big', data: { n: 2n } })).rejects.toThrow(/BigInt/);
+    await sink.emit({ type: 'a.ok' });
+    await sink.shutdown();
+    sink.tryEmit({ type: 'a.late' });
+    await expect(sink.emit({ type: 'a.later' })).rejects.toThrow(/'a.later' emitted after shutdown/);
+    expect(sink.metrics).toEqual({ offered: 5, delivered: 1, failed: 2, dropped: 2, pending: 0 });
+    expect(onError).toHaveBeenCalledTimes(4);
+  });
+
+  it('cuts a torn tail longer than its read window, and a file that is one torn line', async () => {
+    const path = join(dir, 'events.ndjson');
+    const whole = '{"seq":1,"type":"a.b","data":null}\n';
+    const torn = `{"seq":2,"type":"a.b","data":"${'y'.repeat(150_000)}`;
+    writeFileSync(path, whole + torn);
+    const onError = vi.fn();
+    const sink = new NdjsonFileEventSink({ path, onError });
+    await sink.emit({ type: 'a.c' });
+    await sink.shutdown();
+    expect(rawLines(path).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['a.b', 'a.c']);
+    expect(String((onError.mock.calls[0] as [Error])[0].message)).toContain(`(${Buffer.byteLength(torn)} bytes)`);
+    const only = join(dir, 'only-torn.ndjson');
+    writeFileSync(only, '{"seq":1,"ty');
+    const again = new NdjsonFileEventSink({ path: only });
+    await again.emit({ type: 'a.d' });
+    await again.shutdown();
+    expect(rawLines(only).map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['a.d']);
+  });
+
+  it('leaves a file that ends with a whole line alone, and rotates a path without an extension as path.1', async () => {
+    const path = join(dir, 'events');
+    writeFileSync(path, '{"seq":1,"type":"a.b","data":null}\n');
+    const onError = vi.fn();
+    const sink = new NdjsonFileEventSink({ path, maxFileBytes: 100, maxBatchLines: 1, onError });
+    sink.tryEmit({ type: 'a.c', data: { pad: 'p'.repeat(60) } });
+    sink.tryEmit({ type: 'a.d', data: { pad: 'p'.repeat(60) } });
+    await sink.shutdown();
+    expect(onError).not.toHaveBeenCalled();
+    expect(sink.files).toEqual([path, `${path}.1`, `${path}.2`]);
+    expect(rawLines(path)).toHaveLength(1);
+  });
+});
