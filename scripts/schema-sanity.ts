@@ -1,4 +1,4 @@
-// dev chore: load every schema with ajv at run time, validate its examples and the reference sample corpus
+// dev chore: load every schema with ajv at run time, validate its examples and the sample corpus
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';

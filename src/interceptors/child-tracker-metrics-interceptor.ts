@@ -4,8 +4,9 @@ import type { StageContext } from '../pipeline/stage-context.js';
 import type { Interceptor } from '../pipeline/interceptor.js';
 
 /**
- * After each stage of a child run, emits the tracker's 10 counters as a validated `metrics.child_run_tracker` event
- * to the run's sink (the reference only logs them, and reads the global tracker instead of the spawner's own).
+ * After each stage of a child run, emits the tracker's 10 counters as a validated `metrics.child_run_tracker` event to
+ * the run's sink (the Python framework we follow only logs them, and reads the global tracker instead of the spawner's
+ * own).
  */
 export class ChildTrackerMetricsInterceptor implements Interceptor {
   readonly name = 'child_tracker_metrics';

@@ -15,8 +15,8 @@ export interface CircuitBreakerInterceptorOptions {
 /**
  * Guards each stage with a {@link CircuitBreaker} keyed `<operation>/<stage>`: an open breaker short-circuits the stage
  * as a failure ({@link CircuitBreakerOpenError}, summarised as `CIRCUIT_OPEN`) that is not itself counted, and each
- * real failure is counted once (the reference reports the short-circuit as completed, which resets the breaker, and
- * counts a thrown error twice).
+ * real failure is counted once (the Python framework we follow reports the short-circuit as completed, which resets the
+ * breaker, and counts a thrown error twice).
  */
 export class CircuitBreakerInterceptor implements Interceptor {
   readonly name = 'circuit_breaker';

@@ -19,7 +19,7 @@ export interface InfoLogger {
 
 /**
  * Measures each stage's duration and status; its start-time state is keyed per stage (`_metrics.<stage>.start`), so
- * stages running in parallel never overwrite each other (the reference's shared key collides).
+ * stages running in parallel never overwrite each other (the shared key of the Python framework we follow collides).
  */
 export class MetricsInterceptor implements Interceptor {
   readonly name = 'metrics';

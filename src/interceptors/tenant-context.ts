@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
-/** The tenant identity of the work in progress (the seed's multi-tenant tracing section). */
+/** The tenant identity of the work in progress. */
 export interface TenantInfo {
   readonly orgId: string;
   readonly userId?: string | undefined;

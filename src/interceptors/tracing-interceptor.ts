@@ -24,8 +24,8 @@ export interface TracingObservation {
 /**
  * Creates real OpenTelemetry spans: one `pipeline <name>` span per run with a child `stage <name>` span per stage
  * attempt, each the active span while it lasts (`trace.getActiveSpan()` in stage code, tools and interceptors returns
- * the stage's span; a subpipeline's spans nest under its spawning stage), carrying the run ids, the tenant's org id and the outcome as attributes and span status (the reference's
- * interceptor creates no span at all).
+ * the stage's span; a subpipeline's spans nest under its spawning stage), carrying the run ids, the tenant's org id and
+ * the outcome as attributes and span status (the interceptor of the Python framework we follow creates no span at all).
  */
 export class TracingInterceptor implements Interceptor {
   readonly name = 'tracing';

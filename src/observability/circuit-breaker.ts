@@ -34,17 +34,18 @@ export class CircuitBreakerOpenError extends ContractError {
   }
 }
 
-/** The key the reference protocol uses for an operation and provider: `<operation>/<provider>`. */
+/** The key the protocol of the Python framework we follow uses for an operation and provider: `<operation>/<provider>`. */
 export function circuitKey(operation: string, provider: string): string {
   return `${operation}/${provider}`;
 }
 
 /**
  * A working circuit breaker keyed by name (a stage, or `operation/provider`): closed until `failureThreshold`
- * consecutive failures, then open (every call short-circuited) until `resetTimeoutMs` has passed (at exactly `resetTimeoutMs` it is still open, as in the Python framework we follow), then half-open, admitting at most
+ * consecutive failures, then open (every call short-circuited) until `resetTimeoutMs` has passed (at exactly
+ * `resetTimeoutMs` it is still open, as in the Python framework we follow), then half-open, admitting at most
  * `halfOpenMaxProbes` concurrent probes; a probe's success closes it, its failure reopens it. State lives in the
- * instance, so keep one breaker across runs. Unlike the reference's interceptor, a short-circuit never resets the
- * breaker, and each failure is counted once per {@link recordFailure} call.
+ * instance, so keep one breaker across runs. Unlike the interceptor of the Python framework we follow, a short-circuit
+ * never resets the breaker, and each failure is counted once per {@link recordFailure} call.
  */
 export class CircuitBreaker {
   /** Consecutive failures that open the breaker. */
@@ -134,8 +135,9 @@ export class CircuitBreaker {
   }
 
   /**
-   * The reference protocol: whether a call to `operation/provider` must be blocked; when it resolves false the call is
-   * admitted (taking a probe slot when half-open), so report its outcome with {@link recordSuccess} or {@link recordFailure}.
+   * The protocol of the Python framework we follow: whether a call to `operation/provider` must be blocked; when it
+   * resolves false the call is admitted (taking a probe slot when half-open), so report its outcome with
+   * {@link recordSuccess} or {@link recordFailure}.
    */
   isOpen(args: { readonly operation: string; readonly provider: string }): Promise<boolean> {
     return Promise.resolve(!this.tryAcquire(circuitKey(args.operation, args.provider)));

@@ -10,7 +10,7 @@ export interface CorrelationIdsInit {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
-/** An immutable bundle of the ids that correlate a run's logs and events (the reference's frozen `CorrelationIds`). */
+/** An immutable bundle of the ids that correlate a run's logs and events (the frozen `CorrelationIds` of the Python framework we follow). */
 export class CorrelationIds {
   readonly runId: string | null;
   readonly requestId: string | null;
@@ -33,7 +33,7 @@ export class CorrelationIds {
 
   /**
    * The ids as a dict with each key present only when truthy (`runId` renamed `pipeline_run_id`), then `extra`
-   * merged last, as in the reference's `to_dict`.
+   * merged last, as in `to_dict` of the Python framework we follow.
    */
   toDict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isUuid } from '../runtime/index.js';
 import { ContractError } from '../errors.js';
 
-/** The trace and correlation ids of the current async context (the reference's four context variables). */
+/** The trace and correlation ids of the current async context (the four context variables of the Python framework we follow). */
 export interface TraceState {
   readonly traceId: string | null;
   readonly spanId: string | null;
@@ -75,7 +75,7 @@ export function getSpanId(): string | null {
   return currentTraceState().spanId;
 }
 
-/** The reference's `get_trace_context_dict`: always the four keys, null when unset. */
+/** Like `get_trace_context_dict` in the Python framework we follow: always the four keys, null when unset. */
 export interface TraceContextDict {
   readonly trace_id: string | null;
   readonly span_id: string | null;

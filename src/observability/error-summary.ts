@@ -1,7 +1,7 @@
 /** The codes {@link summarizePipelineError} assigns, checked in this order. */
 export type ErrorSummaryCode = 'TIMEOUT' | 'CIRCUIT_OPEN' | 'CANCELLED' | 'UNKNOWN';
 
-/** A short, serialisable description of why a run or stage failed (catalogue section 10). */
+/** A short, serialisable description of why a run or stage failed. */
 export interface ErrorSummary {
   readonly code: ErrorSummaryCode;
   /** The error's class name (`TypeError`, `StageTimeoutError`), or the JavaScript type of a thrown non-error. */
@@ -15,7 +15,7 @@ export interface ErrorSummary {
 
 /** Options of {@link summarizePipelineError}. */
 export interface SummarizePipelineErrorOptions {
-  /** The failed stage, copied into the summary (the reference defines the key but never fills it). */
+  /** The failed stage, copied into the summary (the Python framework we follow defines the key but never fills it). */
   readonly stage?: string | undefined;
 }
 
@@ -103,7 +103,8 @@ function typeName(error: unknown): string {
 
 /**
  * Classifies an error as `TIMEOUT`, `CIRCUIT_OPEN`, `CANCELLED` or `UNKNOWN` (checked in that order), looking through
- * `cause` chains so a timeout wrapped in another error is still a timeout (the reference reports it as `UNKNOWN`).
+ * `cause` chains so a timeout wrapped in another error is still a timeout (the Python framework we follow reports it as
+ * `UNKNOWN`).
  */
 export function summarizePipelineError(error: unknown, options: SummarizePipelineErrorOptions = {}): ErrorSummary {
   const chain = causes(error);
@@ -127,7 +128,7 @@ export function errorSummaryToString(summary: Partial<ErrorSummary>): string {
   return `${code}: ${summary.message ?? ''}`.trim();
 }
 
-/** Wraps a summary as the `{failure: {error}}` patch the reference merges into a run's stage results. */
+/** Wraps a summary as the `{failure: {error}}` patch the Python framework we follow merges into a run's stage results. */
 export function errorSummaryToStagesPatch(summary: ErrorSummary): { failure: { error: ErrorSummary } } {
   return { failure: { error: summary } };
 }

@@ -44,16 +44,16 @@ export interface ProviderCallEnd {
   readonly metrics?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** The reference's `ProviderCallLogger` protocol, synchronous: `logCallStart` returns the call id that `logCallEnd` takes. */
+/** The `ProviderCallLogger` protocol of the Python framework we follow, synchronous: `logCallStart` returns the call id that `logCallEnd` takes. */
 export interface ProviderCallLogger {
   logCallStart(call: ProviderCallStart): string;
   logCallEnd(callId: string, end: ProviderCallEnd): void;
 }
 
-/** The all-zero UUID the reference's no-op logger returns. */
+/** The all-zero UUID the no-op logger of the Python framework we follow returns. */
 export const NIL_CALL_ID = '00000000-0000-0000-0000-000000000000';
 
-/** A logger that records nothing and returns {@link NIL_CALL_ID} for every call, as the reference's default does. */
+/** A logger that records nothing and returns {@link NIL_CALL_ID} for every call, as the default of the Python framework we follow does. */
 export class NoOpProviderCallLogger implements ProviderCallLogger {
   logCallStart(): string {
     return NIL_CALL_ID;

@@ -16,7 +16,7 @@ export const ORG_ID_HEADER = 'x-org-id';
 /** Prefix of one header per baggage entry: `x-baggage-<key>`. */
 export const BAGGAGE_HEADER_PREFIX = 'x-baggage-';
 
-/** The span id written when there is no span, and read back as "no span" (what the reference writes). */
+/** The span id written when there is no span, and read back as "no span" (what the Python framework we follow writes). */
 const NO_SPAN_ID = '0000000000000000';
 const ZERO_TRACE_ID = '00000000000000000000000000000000';
 const TRACE_ID_RE = /^[0-9a-f]{32}$/;
@@ -41,7 +41,7 @@ export interface TraceContextInit {
   readonly createdAt?: string;
 }
 
-/** The reference's `TraceContext.to_dict` shape. */
+/** The shape of `TraceContext.to_dict` in the Python framework we follow. */
 export interface TraceContextDictFull {
   readonly trace_id: string | null;
   readonly span_id: string | null;
@@ -63,8 +63,8 @@ export interface ParsedTraceparent {
 
 /**
  * Parses a W3C `traceparent` strictly: lowercase hex of the right lengths, version not `ff` (version `00` with exactly
- * four fields), trace id not all zeros; the all-zero parent id the reference writes when it has no span is read as no
- * span. Never throws.
+ * four fields), trace id not all zeros; the all-zero parent id the Python framework we follow writes when it has no
+ * span is read as no span. Never throws.
  */
 export function parseTraceparent(value: string | undefined): ParsedTraceparent {
   const m = value === undefined ? null : TRACEPARENT_RE.exec(value.trim());
@@ -103,7 +103,7 @@ function uuidOrNull(value: string | undefined): string | null {
 }
 
 /**
- * A portable snapshot of the trace and correlation ids, interoperable with the Python reference's headers
+ * A portable snapshot of the trace and correlation ids, interoperable with the headers of Stageflow (Python)
  * (`traceparent` `00-<32 hex>-<16 hex>-01`, `x-correlation-id`, `x-pipeline-run-id`, `x-request-id`, `x-org-id`,
  * `x-baggage-<key>`), so a trace can pass back and forth between a TypeScript and a Python Stageflow service.
  */
@@ -173,7 +173,7 @@ export class TraceContext {
 
   /**
    * Runs `fn` with this context's non-null trace, span, parent span and correlation ids set, restoring the outer values
-   * afterwards (a null field keeps the outer value, as in the reference).
+   * afterwards (a null field keeps the outer value, as in the Python framework we follow).
    */
   activate<R>(fn: () => R): R {
     return runWithTraceState(
@@ -187,7 +187,7 @@ export class TraceContext {
     );
   }
 
-  /** The reference's `to_dict`: every key, null when unset, baggage copied, `created_at` as given. */
+  /** Like `to_dict` in the Python framework we follow: every key, null when unset, baggage copied, `created_at` as given. */
   toDict(): TraceContextDictFull {
     return {
       trace_id: this.traceId,

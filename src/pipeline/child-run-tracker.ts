@@ -1,4 +1,4 @@
-/** The 10 counters of {@link ChildRunTracker.getMetrics} (catalogue section 6.1). */
+/** The 10 counters of {@link ChildRunTracker.getMetrics}. */
 export interface ChildRunTrackerMetrics {
   readonly registration_count: number;
   readonly unregistration_count: number;
@@ -13,9 +13,9 @@ export interface ChildRunTrackerMetrics {
 }
 
 /**
- * Tracks parent → child run relationships of subpipelines and counts what is done with them. Unlike the reference,
- * `cleanupRun` also drops the child → parent entries of the run's children, so `active_children` never goes stale,
- * and `total_relationships` is the number of live relationships (cleanup lowers it).
+ * Tracks parent → child run relationships of subpipelines and counts what is done with them. Unlike the Python
+ * framework we follow, `cleanupRun` also drops the child → parent entries of the run's children, so `active_children`
+ * never goes stale, and `total_relationships` is the number of live relationships (cleanup lowers it).
  */
 export class ChildRunTracker {
   private readonly _children = new Map<string, Set<string>>();
@@ -38,7 +38,7 @@ export class ChildRunTracker {
     if (set.size > this._maxConcurrent) this._maxConcurrent = set.size;
   }
 
-  /** Forgets the relationship; counts even when it was never registered, as the reference does. */
+  /** Forgets the relationship; counts even when it was never registered, as the Python framework we follow does. */
   unregisterChild(parent: string, child: string): void {
     const set = this._children.get(parent);
     if (set !== undefined) {

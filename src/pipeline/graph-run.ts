@@ -171,7 +171,7 @@ export class GraphRun {
     const outer = this._options.signal;
     const onOuterAbort = (): void => {
       const r: unknown = outer?.reason;
-      // a bare abort() carries a generic AbortError: report it with the reference's default reason
+      // a bare abort() carries a generic AbortError: report it with the default reason of the Python framework we follow
       const generic = r === undefined || (r instanceof Error && r.name === 'AbortError');
       this.cancel(
         generic

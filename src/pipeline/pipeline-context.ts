@@ -11,7 +11,7 @@ export type InheritedRunOptions = Pick<
 
 /**
  * The state of one run shared by its stages and interceptors: identity and correlation keys, the run's sink, its
- * cancellation signal, a data store, and the interceptor observations (the seed's `_interceptor.<name>` keys).
+ * cancellation signal, a data store, and the interceptor observations (`_interceptor.<name>` keys).
  */
 export class PipelineContext {
   readonly identity: RunIdentity;

@@ -13,7 +13,7 @@ import { toCorrelationKeys, type CorrelationKeys, type RunIdentity } from './run
 // the run identity lives beside PipelineContext (run-identity.ts); re-exported here, where it was first declared
 export type { RunIdentity };
 
-/** Fields every lifecycle call carries: the reference protocol's keyword arguments plus our full run identity. */
+/** Fields every lifecycle call carries: the keyword arguments of the protocol of the Python framework we follow plus our full run identity. */
 interface RunLogBase {
   readonly pipelineRunId: string;
   readonly pipelineName: string;
@@ -55,9 +55,9 @@ export interface RunCancelledLog extends RunLogBase {
 }
 
 /**
- * Observes the lifecycle of every run (the reference's protocol, which its runtime never calls). The runtime calls its
- * built-in {@link EventPipelineRunLogger} and any logger given as `runLogger`; an async logger's promise is not
- * awaited, and its rejection is reported through `process.emitWarning`.
+ * Observes the lifecycle of every run (the protocol of the Python framework we follow, whose runtime never calls it).
+ * The runtime calls its built-in {@link EventPipelineRunLogger} and any logger given as `runLogger`; an async logger's
+ * promise is not awaited, and its rejection is reported through `process.emitWarning`.
  */
 export interface PipelineRunLogger {
   logRunStarted(input: RunStartedLog): void | Promise<void>;

@@ -11,15 +11,15 @@ import type { PipelineRunOptions } from './types.js';
 import type { SubpipelineResult, SpawnOptions } from './subpipeline-spawner.js';
 
 /**
- * The enrichment keys {@link StageContext.emitEvent} owns: the correlation keys (`schemas/common/correlation-keys.v1.json`).
- * A caller passing one gets a `ContractError` with code `reserved_key` (unlike the reference, where caller data
- * silently overrides them).
+ * The enrichment keys {@link StageContext.emitEvent} owns: the correlation keys
+ * (`schemas/common/correlation-keys.v1.json`). A caller passing one gets a `ContractError` with code `reserved_key`
+ * (unlike the Python framework we follow, where caller data silently overrides them).
  */
 export const RESERVED_ENRICHMENT_KEYS: readonly string[] = CORRELATION_KEY_NAMES;
 
 const RESERVED = new Set<string>(RESERVED_ENRICHMENT_KEYS);
 
-// the keys a pipeline context adds to an event whose schema is unknown (catalogue 2.2), in this order
+// the keys a pipeline context adds to an event whose schema is unknown, in this order
 const DEFAULT_ENRICHMENT: readonly (keyof CorrelationKeys)[] = [
   'pipeline_run_id',
   'request_id',

@@ -14,7 +14,7 @@ import type { StageGraph } from './stage-graph.js';
 import type { PipelineRunOptions, PipelineRunResult } from './types.js';
 import type { StageContext } from './stage-context.js';
 
-/** The reference's default subpipeline depth limit. */
+/** The default subpipeline depth limit (as in the Python framework we follow). */
 export const DEFAULT_MAX_SUBPIPELINE_DEPTH = 5;
 
 /** Options of {@link SubpipelineSpawner}. */
@@ -48,7 +48,7 @@ export interface SubpipelineResult {
 /**
  * Runs graphs as child runs of a stage: checks the depth, registers the child, emits `pipeline.spawned_child` then
  * `pipeline.child_completed` or `pipeline.child_failed`, all to the parent run's sink. Cancelling the parent cancels
- * its children (the reference does not), reported as `pipeline.canceled` per run, deepest first.
+ * its children (the Python framework we follow does not), reported as `pipeline.canceled` per run, deepest first.
  */
 export class SubpipelineSpawner {
   readonly maxDepth: number;

@@ -14,7 +14,7 @@ import type { WideEventEmitter } from './wide-event-emitter.js';
 /** A stage's code: returns a {@link StageOutput} (nothing means `StageOutput.ok()`); a thrown error fails the stage. */
 export type StageRunner = (ctx: StageContext) => StageOutput | void | Promise<StageOutput | void>;
 
-/** The guard-retry policy of a guard stage (catalogue 3.4). */
+/** The guard-retry policy of a guard stage. */
 export interface GuardRetryPolicy {
   /** The stage re-run before the guard; it must be one of the guard's dependencies. */
   readonly retryStage: string;

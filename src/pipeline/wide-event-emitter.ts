@@ -30,7 +30,7 @@ export interface WideEventEmitterOptions {
 }
 
 /**
- * Emits `stage.wide` and `pipeline.wide` (catalogue section 5). Overridden type names emit the same payloads under the
+ * Emits `stage.wide` and `pipeline.wide`. Overridden type names emit the same payloads under the
  * custom names, still validated with the wide schemas' validators.
  */
 export class WideEventEmitter {

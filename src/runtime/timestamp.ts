@@ -2,8 +2,8 @@ let cachedSecond = -1;
 let cachedPrefix = '';
 
 /**
- * The current time as RFC 3339 with milliseconds and a `+00:00` offset, like the reference's
- * `datetime.now(UTC).isoformat()`; the date part is cached per second because `toISOString` is slow on Node 20.
+ * The current time as RFC 3339 with milliseconds and a `+00:00` offset, like the Python framework we follow
+ * (`datetime.now(UTC).isoformat()`); the date part is cached per second because `toISOString` is slow on Node 20.
  */
 export function nowIso(now: number = Date.now()): string {
   const second = Math.floor(now / 1000);

@@ -7,7 +7,7 @@ import { RingBuffer } from './ring-buffer.js';
 export interface BackpressureMetrics {
   /** Events offered through `emit` or `tryEmit`. */
   readonly offered: number;
-  /** Events accepted into the queue (enqueued, not delivered: the reference's meaning). */
+  /** Events accepted into the queue (enqueued, not delivered: the meaning in the Python framework we follow). */
   readonly emitted: number;
   /** Events refused by `tryEmit` because the queue was full (drop-newest), or by `tryEmit`/`emit` after `shutdown()`. */
   readonly dropped: number;
@@ -74,10 +74,10 @@ function seconds(): number {
 }
 
 /**
- * A bounded in-memory queue in front of a slower sink, with the reference's semantics (catalogue 4.3): `tryEmit` never
- * waits and drops the newest event when full, `emit` waits for room and never drops, a worker delivers in order.
- * Unlike the reference, drop hooks and downstream failures are isolated and counted, deliveries are counted apart
- * from enqueues, `tryEmit` needs no running event loop task, and nothing escapes `stop()`.
+ * A bounded in-memory queue in front of a slower sink, with the semantics of the Python framework we follow: `tryEmit`
+ * never waits and drops the newest event when full, `emit` waits for room and never drops, a worker delivers in order.
+ * Unlike that framework, drop hooks and downstream failures are isolated and counted, deliveries are counted apart from
+ * enqueues, `tryEmit` needs no running event loop task, and nothing escapes `stop()`.
  */
 export class BackpressureAwareEventSink implements EventSink {
   /** The queue bound (0 = unbounded). */
@@ -162,7 +162,7 @@ export class BackpressureAwareEventSink implements EventSink {
     };
   }
 
-  /** The metrics as a `metrics.event_sink` event: the reference's six keys plus `delivered`, `failed`, `offered`, `queue_size`, `max_queue_size`, `sink` and `timestamp`. */
+  /** The metrics as a `metrics.event_sink` event: the six keys of the Python framework we follow plus `delivered`, `failed`, `offered`, `queue_size`, `max_queue_size`, `sink` and `timestamp`. */
   metricsEvent(): EventEnvelope<'metrics.event_sink', Record<string, number | string>> {
     const m = this.metrics;
     return {

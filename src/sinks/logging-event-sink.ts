@@ -19,7 +19,7 @@ export interface LoggingEventSinkOptions {
   readonly onError?: (error: unknown, event: EventEnvelope) => void;
 }
 
-/** The logger name every {@link LoggingEventSink} logs under, as in the reference. */
+/** The logger name every {@link LoggingEventSink} logs under, as in the Python framework we follow. */
 export const EVENT_LOGGER_NAME = 'stageflow.events';
 
 /**

@@ -1,6 +1,6 @@
 import type { EventEnvelope, EventSink } from '../runtime/types.js';
 
-/** Accepts every event and does nothing with it, like the reference's `NoOpEventSink`; both methods ignore their argument. */
+/** Accepts every event and does nothing with it, like `NoOpEventSink` in the Python framework we follow; both methods ignore their argument. */
 export class NoOpEventSink implements EventSink {
   emit(_event: EventEnvelope): Promise<void> {
     return Promise.resolve();

@@ -8,7 +8,7 @@ export interface BackpressureMonitorOptions {
   readonly threshold?: number;
 }
 
-/** The lifetime counters of a queue, in the reference's `BackpressureStats.to_dict` spelling. */
+/** The lifetime counters of a queue, spelt as in the Python framework we follow (`BackpressureStats.to_dict`). */
 export interface BackpressureStats {
   readonly total_items: number;
   readonly dropped_items: number;
@@ -24,7 +24,7 @@ export type ThrottleTransition = 'started' | 'ended' | undefined;
 
 /**
  * Counts puts, drops and blocked time of a bounded queue and tracks throttling with hysteresis: on at the high-water
- * fill, off at the low-water fill (catalogue 7.1).
+ * fill, off at the low-water fill.
  */
 export class BackpressureMonitor {
   /** Fill percentage at or above which throttling turns on. */

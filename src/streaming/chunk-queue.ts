@@ -20,7 +20,7 @@ export interface ChunkQueueOptions extends StreamEmitTarget {
   readonly maxSize?: number;
   /** Evict the oldest item when full instead of waiting for space; default false. */
   readonly dropOnOverflow?: boolean;
-  /** Name carried as `channel` in every `stream.*` event of this queue (ours; the reference has none). */
+  /** Name carried as `channel` in every `stream.*` event of this queue (ours; the Python framework we follow has none). */
   readonly channel?: string;
   /**
    * Correlation keys added to every event (those the `stream.*` schemas declare: `pipeline_run_id`, `request_id`,
@@ -42,13 +42,13 @@ interface PendingPut<T> {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** Milliseconds a put must wait before it counts as blocked (the reference's threshold). */
+/** Milliseconds a put must wait before it counts as blocked (the threshold of the Python framework we follow). */
 const BLOCKED_THRESHOLD_MS = 1;
 
 /**
- * A bounded async FIFO of stream chunks that reports backpressure as `stream.*` events (catalogue 7.2): drop-oldest on
- * overflow when asked, otherwise a put waits for space, but never longer than `putTimeoutMs` (the reference's put can
- * block forever, production-testers BUG-038). Items must not be `undefined`, which {@link get} uses for "closed and empty".
+ * A bounded async FIFO of stream chunks that reports backpressure as `stream.*` events: drop-oldest on overflow when
+ * asked, otherwise a put waits for space, but never longer than `putTimeoutMs` (in the Python framework we follow a
+ * put can block forever). Items must not be `undefined`, which {@link get} uses for "closed and empty".
  */
 export class ChunkQueue<T> implements AsyncIterable<T> {
   /** Capacity in items. */
@@ -114,7 +114,7 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
     return this._monitor.isThrottling;
   }
 
-  /** The lifetime backpressure counters, in the reference's `BackpressureStats.to_dict` spelling. */
+  /** The lifetime backpressure counters, spelt as in the Python framework we follow (`BackpressureStats.to_dict`). */
   stats(): BackpressureStats {
     return this._monitor.stats();
   }
@@ -163,7 +163,8 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
 
   /**
    * Enqueues without waiting: returns false on a closed queue, and on a full queue outside drop mode counts a drop and
-   * emits `stream.chunk_dropped` with reason `queue_full` (the reference's otherwise unreachable reason).
+   * emits `stream.chunk_dropped` with reason `queue_full` (a reason the Python framework we follow declares but never
+   * reaches).
    */
   tryPut(item: T): boolean {
     if (this._closed) return false;

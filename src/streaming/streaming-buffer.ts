@@ -20,7 +20,7 @@ export interface StreamingBufferOptions extends StreamEmitTarget {
   readonly sampleRate?: number;
   /** Interleaved audio channels; default 1. */
   readonly channels?: number;
-  /** Name carried as `channel` in every `stream.*` event of this buffer (ours; the reference has none). */
+  /** Name carried as `channel` in every `stream.*` event of this buffer (ours; the Python framework we follow has none). */
   readonly channel?: string;
   /**
    * Correlation keys added to every event (those the `stream.*` schemas declare: `pipeline_run_id`, `request_id`,
@@ -29,7 +29,7 @@ export interface StreamingBufferOptions extends StreamEmitTarget {
   readonly context?: EventContext | EventContextSource;
 }
 
-/** The buffer's counters, in the reference's `StreamingBuffer.stats` spelling. */
+/** The buffer's counters, spelt as in the Python framework we follow (`StreamingBuffer.stats`). */
 export interface StreamingBufferStats {
   readonly duration_ms: number;
   readonly bytes_buffered: number;
@@ -40,14 +40,14 @@ export interface StreamingBufferStats {
   readonly underrun_active: boolean;
 }
 
-/** The oldest audio is dropped in steps of this many milliseconds (the reference's step). */
+/** The oldest audio is dropped in steps of this many milliseconds (the step of the Python framework we follow). */
 const DROP_STEP_MS = 50;
 
 /**
  * A jitter buffer for PCM16 audio (2 bytes per sample, whatever the chunk's format) that drops its oldest audio in
  * 50 ms steps when over its maximum and reports `stream.buffer_overflow`, `stream.buffer_underrun` and
- * `stream.buffer_recovered`, the last two only on transitions (catalogue 7.3). As in the reference, dropping stops once
- * one step remains, so a single chunk longer than the maximum is still accepted whole.
+ * `stream.buffer_recovered`, the last two only on transitions. As in the Python framework we follow, dropping stops
+ * once one step remains, so a single chunk longer than the maximum is still accepted whole.
  */
 export class StreamingBuffer {
   /** Duration at which the buffer is ready, in milliseconds. */
@@ -178,7 +178,7 @@ export class StreamingBuffer {
     return out;
   }
 
-  /** The counters, in the reference's `stats` spelling. */
+  /** The counters, spelt as `stats` in the Python framework we follow. */
   stats(): StreamingBufferStats {
     return {
       duration_ms: this.durationMs,

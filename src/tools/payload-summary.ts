@@ -1,10 +1,10 @@
-/** Longest string or serialised list/object kept as-is in a `payload_summary`, in characters (the reference's cut). */
+/** Longest string or serialised list/object kept as-is in a `payload_summary`, in characters (the cut of the Python framework we follow). */
 const MAX_SUMMARY_CHARS = 200;
 
 /**
- * Builds the `tool.invoked` `payload_summary` as the reference does: each value is copied except strings over 200
- * characters (cut to 200 plus `...`) and arrays or objects whose JSON form exceeds 200 characters, which become a
- * placeholder naming the type and item count.
+ * Builds the `tool.invoked` `payload_summary` as the Python framework we follow does: each value is copied except
+ * strings over 200 characters (cut to 200 plus `...`) and arrays or objects whose JSON form exceeds 200 characters,
+ * which become a placeholder naming the type and item count.
  */
 export function summarizePayload(payload: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -86,7 +86,7 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The class name of a thrown value, as the reference reports it in `error_code` and `reason`. */
+/** The class name of a thrown value, as the Python framework we follow reports it in `error_code` and `reason`. */
 export function errorClassName(error: unknown): string {
   if (error instanceof Error) return error.constructor.name || error.name || 'Error';
   return typeof error;

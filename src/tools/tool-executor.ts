@@ -64,7 +64,7 @@ export type ToolUndoHandler = (
 export interface ToolDefinition {
   /** The name sent as `tool_name` and used by `execute`. */
   readonly name: string;
-  /** A second key `execute` accepts (the reference registers tools under their action type); defaults to `name`. */
+  /** A second key `execute` accepts (the Python framework we follow registers tools under their action type); defaults to `name`. */
   readonly actionType?: string;
   /** Behaviours (execution modes) allowed to call the tool; empty or absent allows every behaviour. */
   readonly allowedBehaviors?: readonly string[];
@@ -147,9 +147,9 @@ interface ToolBase {
 }
 
 /**
- * Runs registered tools and emits `tool.*` and `approval.*` events in the reference's order (catalogue 3.9): invoked,
- * then denied (behaviour gate), or approval.requested then approval.decided or denied(approval_timeout), then started,
- * then completed or failed. Unlike the reference, an approval denial is followed by `tool.denied` (reason
+ * Runs registered tools and emits `tool.*` and `approval.*` events in the order of the Python framework we follow:
+ * invoked, then denied (behaviour gate), or approval.requested then approval.decided or denied(approval_timeout), then
+ * started, then completed or failed. Unlike that framework, an approval denial is followed by `tool.denied` (reason
  * `approval_denied`), `decided_by` carries the decider, undo finds the tool by the name recorded for the action, and
  * every event goes through the generated emitters to one sink.
  */
@@ -273,7 +273,7 @@ export class ToolExecutor {
       this._undoable.delete(actionId);
       return false;
     }
-    // the record holds the registered tool itself, so undo cannot miss it (the reference looked it up by the wrong key)
+    // the record holds the registered tool itself, so undo cannot miss it (the Python framework we follow looks it up by the wrong key)
     const base = this._base(record.tool.name, actionId, record.context);
     const startedAt = performance.now();
     try {

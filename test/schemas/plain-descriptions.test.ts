@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/schemas.js';
 
-const UNKNOWABLE = /\bthe reference\b|\breference's\b|\bcatalogue(?: section)? \d|\bBUG-\d|production-testers/i;
+const UNKNOWABLE =
+  /\bthe reference\b|\breference's\b|\breference (?:framework|behaviou?r|protocol|sample)|\bcatalogue(?: section)? \d|\bBUG-\d|production-testers|\bthe seed\b|\bseed's\b|stageflow-events\.md|observability-guide\.md/i;
 
 function files(dir: string, keep: (name: string) => boolean): string[] {
   return readdirSync(join(repoRoot, dir), { recursive: true })
@@ -30,6 +31,17 @@ describe('user-facing wording', () => {
 
   it('the generated JSDoc and the catalogue never do either', () => {
     expect(files('generated', (f) => f.endsWith('.ts') || f.endsWith('.md')).flatMap(offending)).toEqual([]);
+  });
+
+  it('JSDoc and messages in src/ and codegen/ (they reach the published .d.ts files and the CLI) never do either', () => {
+    const source = (f: string) => f.endsWith('.ts') || f.endsWith('.hbs');
+    expect([...files('src', source), ...files('codegen', source)].flatMap(offending)).toEqual([]);
+  });
+
+  it('the README, ARCHITECTURE.md, codegen/README.md and the examples never do either', () => {
+    const docs = ['README.md', 'ARCHITECTURE.md', join('codegen', 'README.md')];
+    const examples = files('examples', (f) => f.endsWith('.md') || f.endsWith('.ts'));
+    expect([...docs, ...examples].flatMap(offending)).toEqual([]);
   });
 
   it('the README defines "the Python framework we follow" once', () => {
