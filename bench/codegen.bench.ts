@@ -17,6 +17,7 @@ interface Sample {
   readonly wallMs: number;
   readonly inProcessMs: number;
   readonly maxRssMb: number;
+  readonly cpuMs: number;
 }
 
 function runOnce(which: string, args: readonly string[] = []): Sample {
@@ -27,8 +28,8 @@ function runOnce(which: string, args: readonly string[] = []): Sample {
   });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`bench/codegen: case '${which}' failed:\n${r.stderr}`);
-  const line = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { ms: number; maxRssMb: number };
-  return { wallMs, inProcessMs: line.ms, maxRssMb: line.maxRssMb };
+  const line = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { ms: number; maxRssMb: number; cpuMs: number };
+  return { wallMs, inProcessMs: line.ms, maxRssMb: line.maxRssMb, cpuMs: line.cpuMs };
 }
 
 const med = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -58,20 +59,19 @@ try {
   const peer = samples[0] as Sample[];
   console.log(`\ncodegen on the shipped schemas: ${rounds} rounds, each case a fresh \`node --import tsx\` process`);
   console.log(
-    '| case | wall (process) median | range | peak RSS median | range | wall vs before (per-round ratio, median and range) |',
+    '| case | wall (process) median | range | CPU (process) median | range | peak RSS median | range | vs before: wall, CPU (per-round ratios, median and range) |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   cases.forEach((c, i) => {
     const s = samples[i] as Sample[];
-    const ratios = s.map((x, r) => (peer[r] as Sample).wallMs / x.wallMs);
+    const wallRatios = s.map((x, r) => (peer[r] as Sample).wallMs / x.wallMs);
+    const cpuRatios = s.map((x, r) => (peer[r] as Sample).cpuMs / x.cpuMs);
+    const wall = s.map((x) => x.wallMs);
+    const cpu = s.map((x) => x.cpuMs);
+    const rss = s.map((x) => x.maxRssMb);
+    const ratio = (xs: number[]): string => `${med(xs).toFixed(2)}x (${range(xs, (v) => v.toFixed(2))})`;
     console.log(
-      `| ${c.name} | ${ms(med(s.map((x) => x.wallMs)))} | ${range(
-        s.map((x) => x.wallMs),
-        ms,
-      )} | ${mb(med(s.map((x) => x.maxRssMb)))} | ${range(
-        s.map((x) => x.maxRssMb),
-        mb,
-      )} | ${ratios.length ? `${med(ratios).toFixed(2)}x faster (${range(ratios, (v) => v.toFixed(2))})` : ''} |`,
+      `| ${c.name} | ${ms(med(wall))} | ${range(wall, ms)} | ${ms(med(cpu))} | ${range(cpu, ms)} | ${mb(med(rss))} | ${range(rss, mb)} | ${ratio(wallRatios)}, ${ratio(cpuRatios)} |`,
     );
   });
   // watch mode: one schema saved, the incremental regeneration it triggers (chokidar's own delay not included)

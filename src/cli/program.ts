@@ -21,6 +21,19 @@ export interface PayloadOptions {
   readonly maxFindings: number;
   /** Worker threads that check lines; undefined = the free cores, for inputs of 16 MB or more. */
   readonly jobs?: number | undefined;
+  /** Which schema version checks an envelope (default `record`: the `schema_version` a recorder line states). */
+  readonly schemaVersion?: 'record' | 'latest' | number | undefined;
+  /** Carry envelopes of an older version forward through the upcasters first. */
+  readonly upcast?: boolean | undefined;
+}
+
+/** Parses `--schema-version`: `record`, `latest` or a positive integer. */
+export function schemaVersionArg(value: string): 'record' | 'latest' | number {
+  if (value === 'record' || value === 'latest') return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected record, latest or a positive integer, got '${value}'.`);
+  return n;
 }
 
 function packageVersion(): string {
@@ -90,6 +103,15 @@ function payloadOptions(cmd: Command): Command {
       '--jobs <n>',
       'check lines on n worker threads (default: the free cores, for inputs of 16 MB or more); the report is the same as with --jobs 1',
       positiveInt,
+    )
+    .option(
+      '--schema-version <v>',
+      'which schema version checks an envelope: record (default: the schema_version a recorder line states, the latest for bare {type, data} lines), latest, or a number',
+      schemaVersionArg,
+    )
+    .option(
+      '--upcast',
+      "carry envelopes of an older version forward through upcasters/ first (each step's count on stderr)",
     );
 }
 
@@ -205,16 +227,33 @@ export function buildProgram(io: CommandIo, run: (runner: Runner) => void): Comm
         .default('backward'),
     )
     .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
+    .option(
+      '--corpus <file-or-dir>',
+      'replay recorded events (snapshot files or folders) against the new schemas: per event type, how many records the change would reject, and the recommended bump (repeatable)',
+      collect,
+    )
+    .option('--upcast', 'with --corpus: carry records of older versions forward through upcasters/ first')
     .addHelpText(
       'after',
       examples([
         ['stageflow-events diff --against main', 'what the working tree changes against main'],
+        ['stageflow-events diff --against main --corpus snapshots/', 'also replay recorded events: the corpus gate'],
         ['stageflow-events diff --old v1-schemas --new schemas --format json', 'two folders, machine-readable'],
-      ]) + exitCodes('0 compatible under the mode, 1 breaking or undecided, 2 usage or read error'),
+      ]) +
+        exitCodes(
+          '0 compatible under the mode (and, with --corpus, every record validates), 1 breaking, undecided or a record rejected, 2 usage or read error',
+        ),
     )
     .action(
-      (opts: { old?: string; against?: string; new: string; mode: Mode; format: (typeof REPORT_FORMATS)[number] }) =>
-        run(async (io) => (await import('./commands/diff.js')).execute(opts, io)),
+      (opts: {
+        old?: string;
+        against?: string;
+        new: string;
+        mode: Mode;
+        format: (typeof REPORT_FORMATS)[number];
+        corpus?: string[];
+        upcast?: boolean;
+      }) => run(async (io) => (await import('./commands/diff.js')).execute(opts, io)),
     );
 
   program

@@ -1,4 +1,4 @@
-import { EVENT_DESCRIPTORS, findEventDescriptor } from '../../generated/index.js';
+import { EVENT_DESCRIPTORS, findEventDescriptor, findEventDescriptorVersion } from '../../generated/index.js';
 import type { EventDescriptor, ValidationIssue } from '../runtime/index.js';
 import { clip } from '../io/printable.js';
 import { closestMatch } from './closest-match.js';
@@ -25,6 +25,19 @@ export interface PayloadCheckOptions {
   readonly allowUnknown?: boolean;
   /** At most this many findings per payload (the validators run in allErrors mode). Default 20. */
   readonly maxFindingsPerPayload?: number;
+  /**
+   * Which schema version checks an envelope: `'record'` (default) the `schema_version` it states (our recorder's
+   * lines), the latest when it states none; `'latest'`; or that version number for every envelope.
+   */
+  readonly schemaVersion?: 'record' | 'latest' | number;
+  /** Carries an envelope that states an older version forward to the latest before checking (`--upcast`). */
+  readonly upcast?: (
+    type: string,
+    version: number,
+    data: unknown,
+  ) => { data: unknown; version: number; steps: readonly string[] };
+  /** Told the steps each upcast applied, for per-step counts. */
+  readonly onUpcast?: (steps: readonly string[]) => void;
 }
 
 const NONE: readonly PayloadFinding[] = Object.freeze([]);
@@ -297,7 +310,42 @@ export function checkEnvelope(value: unknown, options: PayloadCheckOptions = {})
       },
     ];
   }
-  return checkBarePayload((value as { data: unknown }).data, descriptor, type, options);
+  let data = (value as { data: unknown }).data;
+  const stated = (value as { schema_version?: unknown }).schema_version;
+  let version = typeof stated === 'number' ? stated : undefined;
+  if (options.upcast !== undefined && version !== undefined && version < descriptor.version) {
+    try {
+      const r = options.upcast(type, version, data);
+      data = r.data;
+      version = r.version;
+      options.onUpcast?.(r.steps);
+    } catch (e) {
+      return [
+        {
+          level: 'error',
+          eventType: type,
+          instancePath: '',
+          keyword: 'upcast',
+          message: `the upcaster from v${version} failed: ${clip(e instanceof Error ? e.message : String(e))}`,
+        },
+      ];
+    }
+  }
+  const mode = options.schemaVersion ?? 'record';
+  const want = mode === 'latest' ? undefined : mode === 'record' ? version : mode;
+  const chosen =
+    want === undefined || want === descriptor.version ? descriptor : findEventDescriptorVersion(type, want);
+  if (chosen === undefined)
+    return [
+      {
+        level: 'error',
+        eventType: type,
+        instancePath: '',
+        keyword: 'schema-version',
+        message: `no schema of version ${String(want)} for event type '${clip(type)}' (the latest is ${descriptor.version})`,
+      },
+    ];
+  return checkBarePayload(data, chosen, type, options);
 }
 
 /** Formats a finding for people: `error: type /pointer: message (expected X, got Y); did you mean 'z'? [keyword]`. */

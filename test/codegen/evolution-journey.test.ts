@@ -89,13 +89,30 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
     expect(lines[0]).toMatchObject({ type: 'tool.invoked', schema_version: 1, data: { behavior: 'support' } });
   });
 
-  it('an incompatible edit of v1 fails diff --against HEAD with a counterexample', () => {
+  it('an incompatible edit of v1 fails check --against main with a counterexample', () => {
     const v1 = JSON.parse(repo.read(V1)) as Record<string, unknown>;
-    repo.write(V1, JSON.stringify(renamed(v1, 1), null, 2));
-    const r = repo.cli('diff', '--against', 'HEAD', '--format', 'json');
+    repo.write(V1, `${JSON.stringify(renamed(v1, 1), null, 2)}\n`);
+    const r = repo.cli('check', '--against', 'main');
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain('tool.invoked');
-    expect(r.stdout).toMatch(/behavior|execution_mode/);
+    expect(r.stdout).toContain('counterexample');
+  });
+
+  it('the corpus gate counts the recorded events the in-place edit would reject and recommends a major bump', () => {
+    const r = repo.cli('diff', '--against', 'main', '--corpus', 'old.ndjson');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('tool.invoked: 3 records, 3 rejected by the new schemas (0.0% still validate)');
+    expect(r.stdout).toContain('recommended bump: major');
+    repo.git('checkout', '--', V1);
+    // a compatible change (a new optional field): minor, since every recorded event still validates
+    const v1 = JSON.parse(repo.read(V1)) as { properties: Record<string, unknown> };
+    v1.properties.note = { description: 'A free-form note.', type: 'string' };
+    repo.write(V1, `${JSON.stringify(v1, null, 2)}\n`);
+    const ok = repo.cli('diff', '--against', 'main', '--corpus', 'old.ndjson', '--format', 'json');
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    const report = JSON.parse(ok.stdout) as { corpus: { rejected: number; records: number }; recommendedBump: string };
+    expect(report.corpus).toMatchObject({ records: 3, rejected: 0 });
+    expect(report.recommendedBump).toBe('minor');
     repo.git('checkout', '--', V1);
   });
 
@@ -195,8 +212,26 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
     expect('behavior' in first.data).toBe(false);
   });
 
+  it('the corpus gate upcasts v1 records before validating them against v2', () => {
+    const r = repo.cli('diff', '--against', 'main', '--corpus', 'old.ndjson', '--upcast', '--format', 'json');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      corpus: { types: { eventType: string; upcast: number; rejected: number }[] };
+    };
+    expect(report.corpus.types).toEqual([{ eventType: 'tool.invoked', records: 3, rejected: 0, upcast: 3 }]);
+  });
+
+  it('validate picks the version a record states, and --upcast carries v1 records forward with per-step counts', () => {
+    expect(repo.cli('validate', 'old.ndjson').status).toBe(0);
+    const latest = repo.cli('validate', 'old.ndjson', '--schema-version', 'latest');
+    expect(latest.status).toBe(1);
+    const up = repo.cli('validate', 'old.ndjson', '--upcast', '--schema-version', 'latest');
+    expect(up.status, up.stdout + up.stderr).toBe(0);
+    expect(up.stderr).toContain('upcast tool.invoked v1->v2: 3 records');
+  });
+
   it('check passes once the upcaster is written', () => {
-    const r = repo.cli('check');
+    const r = repo.cli('check', '--against', 'main');
     expect(r.stdout + r.stderr).not.toContain('upcaster');
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });

@@ -15,6 +15,8 @@ import type { ReportFormat } from '../findings.js';
 import { type CommandIo, UsageError } from '../io.js';
 import { main } from '../cli.js';
 import { readSchemaFolder, readSchemasAtRef, SchemaSourceError } from '../schema-source.js';
+import { type CorpusResult, corpusGate, formatCorpus, recommendBump } from '../corpus-gate.js';
+import { InputError } from '../payload-files.js';
 
 /** The parsed options of `stageflow-events diff`. */
 export interface DiffCommandOptions {
@@ -26,6 +28,10 @@ export interface DiffCommandOptions {
   readonly new?: string | undefined;
   readonly mode?: Mode | undefined;
   readonly format?: ReportFormat | undefined;
+  /** Snapshot files or folders whose records are replayed against the new schemas (the corpus gate). */
+  readonly corpus?: readonly string[] | undefined;
+  /** Carry older records of the corpus forward through the upcasters first. */
+  readonly upcast?: boolean | undefined;
 }
 
 /** Reads both sides and diffs them; throws SchemaSourceError, RefError or CompileError when a side cannot be read. */
@@ -191,8 +197,27 @@ export function compatibilityFindings(
 export async function execute(options: DiffCommandOptions, io: CommandIo): Promise<number> {
   try {
     const { report, ...labels } = diffFromOptions(options, io.cwd);
-    io.write(formatDiffReport(report, options.format ?? 'text', labels));
-    return exitCodeOf(report);
+    if (options.corpus === undefined || options.corpus.length === 0) {
+      io.write(formatDiffReport(report, options.format ?? 'text', labels));
+      return exitCodeOf(report);
+    }
+    const newSet = readSchemaFolder(resolve(io.cwd, options.new ?? 'schemas'), labels.newDisplay);
+    const upcaster =
+      options.upcast === true ? (await import('../../../generated/upcasters.js')).upcastRecord : undefined;
+    let corpus: CorpusResult;
+    try {
+      corpus = await corpusGate(newSet, options.corpus, io.cwd, upcaster);
+    } catch (e) {
+      if (e instanceof InputError) throw new UsageError(`--corpus: ${e.message}`);
+      throw e;
+    }
+    const bump = recommendBump(report.verdict, report.types.length, corpus);
+    if (options.format === 'json') io.write(`${JSON.stringify({ ...report, corpus, recommendedBump: bump })}\n`);
+    else {
+      io.write(formatDiffReport(report, options.format ?? 'text', labels));
+      if ((options.format ?? 'text') === 'text') io.write(`${formatCorpus(corpus, bump).join('\n')}\n`);
+    }
+    return exitCodeOf(report) === 0 && corpus.rejected === 0 ? 0 : 1;
   } catch (e) {
     if (
       e instanceof UsageError ||

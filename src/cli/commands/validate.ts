@@ -41,11 +41,27 @@ export async function checkInputs(
   io: CommandIo,
   command: string,
 ): Promise<boolean> {
-  const options = { allowUnknown: args.allowUnknown, maxLineBytes: args.maxLineBytes, bare: bareOption(args.schema) };
+  const upcastCounts = new Map<string, number>();
+  const options = {
+    allowUnknown: args.allowUnknown,
+    maxLineBytes: args.maxLineBytes,
+    bare: bareOption(args.schema),
+    schemaVersion: args.schemaVersion ?? 'record',
+    ...(args.upcast === true
+      ? {
+          // the chain imports the author's upcasters: loaded only for --upcast
+          upcast: (await import('../../../generated/upcasters.js')).upcastRecord,
+          onUpcast: (steps: readonly string[]) => {
+            for (const s of steps) upcastCounts.set(s, (upcastCounts.get(s) ?? 0) + 1);
+          },
+        }
+      : {}),
+  };
   const bar = io.stderrIsTty ? new ProgressBar((chunk) => io.writeErr(chunk)) : undefined;
   const progress =
     bar === undefined ? {} : { onBytes: (input: PayloadInput, n: number) => bar.update(input.display, n, input.bytes) };
-  const jobs = jobsFor(args, inputs);
+  // worker threads check with the default version choice and no upcaster: the other choices run on the main thread
+  const jobs = args.upcast === true || (args.schemaVersion ?? 'record') !== 'record' ? 1 : jobsFor(args, inputs);
   const pool: LineChecker | undefined =
     jobs > 1 ? startCheckPool(jobs, { allowUnknown: args.allowUnknown, schema: args.schema }) : undefined;
   let ok = true;
@@ -63,6 +79,8 @@ export async function checkInputs(
     await pool?.close();
   }
   bar?.done();
+  for (const [step, n] of [...upcastCounts].sort(([a], [b]) => a.localeCompare(b)))
+    io.err(`stageflow-events ${command}: upcast ${step}: ${n} records`);
   return ok;
 }
 
