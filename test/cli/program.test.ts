@@ -82,10 +82,10 @@ describe('the stageflow-events command line', () => {
 
   it('refuses an unknown flag on every command in one style, with a suggestion, exit 2', async () => {
     for (const name of COMMANDS) {
-      const r = await cli(name, '--bogus');
+      const r = await cli(name, '--bogus-unknown-flag');
       expect(r.code, name).toBe(2);
       expect(r.stderr, name).toBe(
-        `stageflow-events ${name}: unknown option '--bogus'\nrun 'stageflow-events ${name} --help' for usage\n`,
+        `stageflow-events ${name}: unknown option '--bogus-unknown-flag'\nrun 'stageflow-events ${name} --help' for usage\n`,
       );
     }
     const near = await cli('validate', 'x.ndjson', '--max-finding', '3');
