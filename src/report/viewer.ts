@@ -54,7 +54,7 @@ export const VIEWER_JS = `
   'use strict';
   var model = JSON.parse(document.getElementById('report-data').textContent);
   var ROW = 22;
-  var byId = {};
+  var byId = Object.create(null);
   model.runs.forEach(function (r) { byId[r.runId] = r; });
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -92,7 +92,7 @@ export const VIEWER_JS = `
     document.getElementById('runs-note').textContent = (model.runs.length - LIST_MAX) + ' more runs not listed';
 
   function rootOf(id) {
-    var seen = {};
+    var seen = Object.create(null);
     var r = byId[id];
     while (r && r.parentRunId && byId[r.parentRunId] && !seen[r.runId]) { seen[r.runId] = true; r = byId[r.parentRunId]; }
     return r ? r.runId : id;
@@ -104,9 +104,9 @@ export const VIEWER_JS = `
     if (!r || seen[runId]) return;
     seen[runId] = true;
     out.push({ head: true, run: r, depth: depth });
-    var attemptsByStage = {};
+    var attemptsByStage = Object.create(null);
     r.attempts.forEach(function (a) { (attemptsByStage[a.stage] = attemptsByStage[a.stage] || []).push(a); });
-    var markersByStage = {};
+    var markersByStage = Object.create(null);
     var runMarkers = [];
     r.markers.forEach(function (m) {
       if (m.stage === null) runMarkers.push(m); else (markersByStage[m.stage] = markersByStage[m.stage] || []).push(m);
@@ -139,11 +139,11 @@ export const VIEWER_JS = `
   var selected = null;
   var timeline = document.getElementById('timeline');
   var inner = document.getElementById('timeline-inner');
-  var rendered = {};
+  var rendered = Object.create(null);
 
   function select(runId) {
     rows = [];
-    rowsOf(runId, 0, rows, {});
+    rowsOf(runId, 0, rows, Object.create(null));
     t0 = Infinity; t1 = -Infinity;
     rows.forEach(function (row) {
       if (row.head) { t0 = Math.min(t0, row.run.start); t1 = Math.max(t1, row.run.end); }
@@ -157,7 +157,7 @@ export const VIEWER_JS = `
     inner.style.height = rows.length * ROW + 'px';
     timeline.style.height = Math.max(120, Math.min(520, rows.length * ROW + 4)) + 'px';
     inner.textContent = '';
-    rendered = {};
+    rendered = Object.create(null);
     timeline.scrollTop = 0;
     document.getElementById('timeline-scale').textContent = fmtTime(t0) + ' \\u2192 ' + fmtTime(t1) + ' (' + ms(t1 - t0) + '), ' + rows.length + ' rows';
     showRun(byId[runId]);

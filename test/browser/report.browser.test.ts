@@ -189,3 +189,55 @@ describe('a report of a run with 10 000 stages in headless Chromium', () => {
     expect(await page.$$eval('#timeline .row', (els) => els.length)).toBeLessThan(100);
   });
 });
+
+describe('a report of a run whose stages are named like Object.prototype keys, in headless Chromium', () => {
+  let dir: string;
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let page: Page;
+  const errors: string[] = [];
+  const HOSTILE = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'report-hostile-'));
+    const run = '__proto__';
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    const iso = (ms: number) => new Date(t0 + ms).toISOString();
+    const events: ReportEvent[] = [
+      { type: 'pipeline.started', data: { pipeline_run_id: run, pipeline_name: 'constructor', timestamp: iso(0) } },
+    ];
+    HOSTILE.forEach((stage, i) => {
+      events.push({ type: `stage.${stage}.started`, data: { pipeline_run_id: run, stage, timestamp: iso(i * 2) } });
+      events.push({
+        type: `stage.${stage}.completed`,
+        data: { pipeline_run_id: run, stage, duration_ms: 1, timestamp: iso(i * 2 + 1) },
+      });
+    });
+    events.push({
+      type: 'pipeline.completed',
+      data: { pipeline_run_id: run, duration_ms: 10, timestamp: iso(11) },
+    });
+    const out = join(dir, 'hostile.html');
+    writeFileSync(out, renderReportHtml(buildReportModel(events)));
+    browser = await openChromium();
+    page = await browser.context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(out).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('draws one completed bar per stage and raises no error (input-keyed maps have no prototype)', async () => {
+    expect(errors).toEqual([]);
+    for (const stage of HOSTILE) {
+      const bar = page.locator(`.stage-bar[data-stage="${stage}"]`);
+      expect(await bar.count()).toBe(1);
+      expect(await bar.getAttribute('data-status')).toBe('completed');
+    }
+  });
+});
