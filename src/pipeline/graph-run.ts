@@ -34,6 +34,39 @@ export interface RunnableGraph {
 
 function noop(): void {}
 
+interface StageAttempt {
+  readonly ctx: StageContext;
+  readonly controller: AbortController | undefined;
+  readonly close: () => void;
+}
+
+interface ScheduleIndex {
+  readonly specs: readonly StageSpec[];
+  /** declaration indexes of the stages that depend on a stage, by its name */
+  readonly dependents: ReadonlyMap<string, readonly number[]>;
+}
+
+// per graph (its stages never change once built), so a run does not rebuild it
+const scheduleIndexes = new WeakMap<ReadonlyMap<string, StageSpec>, ScheduleIndex>();
+
+function scheduleIndex(stages: ReadonlyMap<string, StageSpec>): ScheduleIndex {
+  let index = scheduleIndexes.get(stages);
+  if (index === undefined) {
+    const specs = [...stages.values()];
+    const dependents = new Map<string, number[]>();
+    specs.forEach((spec, i) => {
+      for (const d of spec.dependencies) {
+        const list = dependents.get(d);
+        if (list === undefined) dependents.set(d, [i]);
+        else list.push(i);
+      }
+    });
+    index = { specs, dependents };
+    scheduleIndexes.set(stages, index);
+  }
+  return index;
+}
+
 /**
  * One run of a `StageGraph`: schedules its stages (a stage starts once its dependencies have completed), runs
  * each through the interceptor chain, its timeout and its guard retry, emits the lifecycle and wide events and the
@@ -45,11 +78,14 @@ export class GraphRun {
   private readonly _sink: EventSink;
   private readonly _interceptors: InterceptorChain;
   private readonly _wide: WideEventEmitter | undefined;
-  private readonly _controller = new AbortController();
+  // made on first use (see controller): most runs are never cancelled and never read their signal
+  private _controllerOrUndefined: AbortController | undefined;
   private readonly _ctx: PipelineContext;
   private readonly _results = new Map<string, StageRunResult>();
   private readonly _loggers: PipelineRunLogger[];
   private _open = true;
+  // one per run, handed to every stage's context (not a closure per stage)
+  private readonly _isOpen = (): boolean => this._open;
   private _cancelReason: string | undefined;
   private _cancelledByStage: string | undefined;
   private _runAborted: Promise<never> | undefined;
@@ -83,11 +119,16 @@ export class GraphRun {
     this._ctx = new PipelineContext({
       identity,
       sink,
-      signal: this._controller.signal,
+      signal: () => this.controller.signal,
       depth: parent === undefined ? (options.depth ?? 0) : parent.depth + 1,
       spawner: options.spawner ?? parent?.spawner ?? new SubpipelineSpawner(),
       inherited,
     });
+  }
+
+  private get controller(): AbortController {
+    this._controllerOrUndefined ??= new AbortController();
+    return this._controllerOrUndefined;
   }
 
   private wideContext(): WideContextBlock {
@@ -135,9 +176,10 @@ export class GraphRun {
    */
   private runAborted(): Promise<never> {
     if (this._runAborted === undefined) {
-      const signal = this._controller.signal;
+      const controller = this._controllerOrUndefined;
       this._runAborted = new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(asError(signal.reason));
+        // no controller yet: the run was not cancelled
+        if (controller?.signal.aborted === true) reject(asError(controller.signal.reason));
         else this._rejectRunAborted = reject;
       });
       this._runAborted.catch(() => undefined);
@@ -146,7 +188,7 @@ export class GraphRun {
   }
 
   private cancel(reason: string, byStage?: string): void {
-    if (this._controller.signal.aborted) return;
+    if (this.controller.signal.aborted) return;
     this._cancelReason = reason;
     if (byStage !== undefined) this._cancelledByStage = byStage;
     // the cascade report comes first so descendants' pipeline.canceled precede their own terminal events
@@ -156,7 +198,7 @@ export class GraphRun {
     const error = new PipelineCancelledError(reason);
     // first, as the abort listener this replaces was registered before any stage's own listeners
     this._rejectRunAborted?.(error);
-    this._controller.abort(error);
+    this.controller.abort(error);
   }
 
   /** Runs the graph inside the interceptors' `aroundRun` hooks. */
@@ -314,7 +356,12 @@ export class GraphRun {
             cancelledByStage: this._cancelledByStage,
           };
     }
-    const failed = [...this._results.values()].find((r) => r.status === 'failed');
+    let failed: StageRunResult | undefined;
+    for (const r of this._results.values())
+      if (r.status === 'failed') {
+        failed = r;
+        break;
+      }
     if (failed !== undefined) {
       const error = failed.error ?? new Error(`stage '${failed.stage}' failed`);
       return {
@@ -333,43 +380,81 @@ export class GraphRun {
   }
 
   private async schedule(): Promise<void> {
-    const pending = new Set(this._graph.stages.keys());
+    const { specs, dependents } = scheduleIndex(this._graph.stages);
+    const n = specs.length;
+    // flags by declaration index: still to start or skip, and worth looking at in a pass
+    // (plain arrays: a typed array's backing store costs more to make than a short run's whole schedule)
+    const pending: number[] = new Array<number>(n).fill(1);
+    const marked: number[] = new Array<number>(n).fill(1);
+    let pendingCount = n;
     const blocked = new Map<string, string>();
     const running = new Map<string, Promise<void>>();
     const succeeded = new Set<string>();
-    // the stages worth looking at: all at first, then the dependents of a stage that finished or was skipped (a scan
-    // of every pending stage per finished stage made a 100-stage chain quadratic); scanned in declaration order as before
-    const dependents = new Map<string, string[]>();
-    for (const spec of this._graph.stages.values())
-      for (const d of spec.dependencies) {
-        const list = dependents.get(d);
-        if (list === undefined) dependents.set(d, [spec.name]);
-        else list.push(spec.name);
-      }
-    const candidates = new Set(pending);
+    // a ready queue instead of a scan of every pending stage per pass (which made a 100-stage chain quadratic): a pass
+    // looks at the marked stages in declaration order, as the scan did; a stage marked during a pass is looked at in
+    // that pass if it comes later in declaration order, else in the next pass, exactly when the scan would have
+    let queue: number[] = [];
+    for (let i = 0; i < n; i++) queue.push(i);
+    let next: number[] = [];
+    let cursor = -1; // the declaration index the current pass is at; -1 between passes
+    let q = 0; // the current pass's position in `queue`
+    const mark = (i: number): void => {
+      if (marked[i] === 1) return;
+      marked[i] = 1;
+      if (cursor >= 0 && i > cursor) {
+        // later in declaration order than the stage being looked at: this pass, in order
+        let j = queue.length;
+        queue.push(i);
+        while (j > q && (queue[j - 1] as number) > i) {
+          queue[j] = queue[j - 1] as number;
+          j--;
+        }
+        queue[j] = i;
+      } else next.push(i);
+    };
     const settled = (name: string): void => {
-      for (const n of dependents.get(name) ?? []) candidates.add(n);
+      const list = dependents.get(name);
+      if (list !== undefined) for (const i of list) mark(i);
+    };
+    // once the run is cancelled every pending stage from `from` on is skipped, in declaration order
+    const skipPending = (from: number): void => {
+      for (let i = from; i < n && pendingCount > 0; i++) {
+        if (pending[i] === 0) continue;
+        pending[i] = 0;
+        pendingCount--;
+        this.skip((specs[i] as StageSpec).name, 'pipeline cancelled');
+      }
     };
     while (true) {
       let progressed = true;
       while (progressed) {
         progressed = false;
-        // deleting the current entry while iterating a Set is safe, so no copy per pass
-        for (const name of pending) {
-          // cancel() sets the reason as it aborts the run (a field read; `signal.aborted` per stage per pass was 5% of a profile)
-          const aborted = this._cancelReason !== undefined;
-          if (!aborted && !candidates.has(name)) continue;
-          candidates.delete(name);
-          const spec = this._graph.stages.get(name);
-          if (spec === undefined) continue;
-          if (aborted) {
-            pending.delete(name);
-            this.skip(name, 'pipeline cancelled');
-            continue;
+        if (pendingCount === 0) break;
+        // cancel() sets the reason as it aborts the run (a field read; `signal.aborted` per stage per pass was 5% of a profile)
+        if (this._cancelReason !== undefined) {
+          skipPending(0);
+          break;
+        }
+        if (queue.length === 0) {
+          if (next.length === 0) break;
+          queue = next.length === 1 ? next : next.sort((a, b) => a - b);
+          next = [];
+        }
+        for (q = 0; q < queue.length; q++) {
+          const i = queue[q] as number;
+          cursor = i;
+          if (this._cancelReason !== undefined) {
+            skipPending(i);
+            break;
           }
+          marked[i] = 0;
+          if (pending[i] === 0) continue;
+          const spec = specs[i] as StageSpec;
+          const name = spec.name;
           const bad = spec.dependencies.find((d) => blocked.has(d));
           if (bad !== undefined) {
-            pending.delete(name);
+            pending[i] = 0;
+            pendingCount--;
             const root = blocked.get(bad) ?? bad;
             blocked.set(name, root);
             settled(name);
@@ -381,7 +466,8 @@ export class GraphRun {
             continue;
           }
           if (spec.dependencies.every((d) => succeeded.has(d))) {
-            pending.delete(name);
+            pending[i] = 0;
+            pendingCount--;
             running.set(
               name,
               this.runStageWithGuard(spec).then((r) => {
@@ -393,6 +479,8 @@ export class GraphRun {
             );
           }
         }
+        cursor = -1;
+        queue = [];
       }
       if (running.size === 0) return;
       await Promise.race(running.values());
@@ -417,7 +505,7 @@ export class GraphRun {
     return guardRetry(spec, policy, retrySpec, result, {
       ctx: this._ctx,
       sink: this._sink,
-      signal: this._controller.signal,
+      signal: this.controller.signal,
       runStage: (s, attempt) => this.runStage(s, attempt),
     });
   }
@@ -434,25 +522,25 @@ export class GraphRun {
 
   private async runAttempt(spec: StageSpec, attempt: number): Promise<StageRunResult> {
     const name = spec.name;
-    const runSignal = this._controller.signal;
     const inputs = this.inputsOf(spec);
     // each try with a timeout gets its own controller: a timed-out first try must not abort an interceptor-requested
     // retry; a stage without a timeout can only be aborted with its run, so it shares the run's signal
     const timed = spec.timeoutMs !== undefined && spec.timeoutMs > 0;
-    const open = (): { ctx: StageContext; controller: AbortController | undefined; close: () => void } => {
+    const open = (): StageAttempt => {
       if (!timed) {
         const ctx = new StageContext({
           pipeline: this._ctx,
           stage: name,
-          signal: runSignal,
+          // the run's signal, made only if the stage reads it
           inputs,
           attempt,
           lookup: this._options.lookupDescriptor,
-          isOpen: () => this._open,
+          isOpen: this._isOpen,
         });
         return { ctx, controller: undefined, close: noop };
       }
       const controller = new AbortController();
+      const runSignal = this.controller.signal;
       const onRunAbort = (): void => controller.abort(runSignal.reason);
       if (runSignal.aborted) onRunAbort();
       else runSignal.addEventListener('abort', onRunAbort, { once: true });
@@ -463,7 +551,7 @@ export class GraphRun {
         inputs,
         attempt,
         lookup: this._options.lookupDescriptor,
-        isOpen: () => this._open,
+        isOpen: this._isOpen,
       });
       return { ctx, controller, close: () => runSignal.removeEventListener('abort', onRunAbort) };
     };
@@ -481,7 +569,8 @@ export class GraphRun {
         try {
           output = await this.invoke(spec, current);
         } catch (e) {
-          if ((await this._interceptors.onError(name, e, current.ctx)) !== 'retry' || runSignal.aborted) throw e;
+          if ((await this._interceptors.onError(name, e, current.ctx)) !== 'retry' || this.controller.signal.aborted)
+            throw e;
           const { pipeline_run_id, request_id, execution_mode, topology, service } = this._ctx.correlationKeys();
           emitStageRetryScheduled(
             {

@@ -18,7 +18,13 @@ export class PipelineContext {
   /** The sink every event of the run goes to, captured when the run started. */
   readonly sink: EventSink;
   /** Aborted when the run is cancelled (by a stage, the caller's signal or a parent run). */
-  readonly signal: AbortSignal;
+  get signal(): AbortSignal {
+    if (typeof this._signal === 'function') this._signal = this._signal();
+    return this._signal;
+  }
+  // or what makes it on first use: an AbortController is about a seventh of a one-stage run on Node 20, and most runs
+  // never look at their signal
+  private _signal: AbortSignal | (() => AbortSignal);
   /** How many subpipeline levels above this run (0 for a root run). */
   readonly depth: number;
   readonly spawner: SubpipelineSpawner;
@@ -30,7 +36,7 @@ export class PipelineContext {
   constructor(init: {
     identity: RunIdentity;
     sink: EventSink;
-    signal: AbortSignal;
+    signal: AbortSignal | (() => AbortSignal);
     depth: number;
     spawner: SubpipelineSpawner;
     inherited: InheritedRunOptions;
@@ -38,7 +44,7 @@ export class PipelineContext {
     this.inherited = init.inherited;
     this.identity = init.identity;
     this.sink = init.sink;
-    this.signal = init.signal;
+    this._signal = init.signal;
     this.depth = init.depth;
     this.spawner = init.spawner;
   }

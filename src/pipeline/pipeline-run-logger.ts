@@ -1,5 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { activeOtelContext } from '../observability/otel-context.js';
+import { nowIso } from '../runtime/index.js';
 import type { EventSink } from '../runtime/types.js';
 import {
   emitPipelineCancelled,
@@ -100,12 +101,18 @@ export class EventPipelineRunLogger implements PipelineRunLogger {
       stages: [...input.stages],
     });
     if (traceId !== undefined) payload.trace_id = traceId;
+    // last, where the emitter would put it, without the emitter's copy of the payload
+    payload.timestamp = nowIso();
     emitPipelineStarted(payload, this._options);
   }
 
   logRunCompleted(input: RunCompletedLog): void {
     emitPipelineCompleted(
-      Object.assign(base(input.run), { duration_ms: input.durationMs, stage_counts: { ...input.stageCounts } }),
+      Object.assign(base(input.run), {
+        duration_ms: input.durationMs,
+        stage_counts: { ...input.stageCounts },
+        timestamp: nowIso(),
+      }),
       this._options,
     );
   }

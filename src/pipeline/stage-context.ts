@@ -36,7 +36,10 @@ export class StageContext implements EventContextSource {
   readonly pipeline: PipelineContext;
   readonly stage: string;
   /** Aborted on stage timeout or run cancellation; pass it to anything long-running. */
-  readonly signal: AbortSignal;
+  get signal(): AbortSignal {
+    return this._signal ?? this.pipeline.signal;
+  }
+  private readonly _signal: AbortSignal | undefined;
   /** The outputs of this stage's dependencies, by stage name. */
   readonly inputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** 1 for the first run of the stage, higher when a guard retry or an interceptor re-runs it. */
@@ -47,7 +50,8 @@ export class StageContext implements EventContextSource {
   constructor(init: {
     pipeline: PipelineContext;
     stage: string;
-    signal: AbortSignal;
+    /** the run's signal (`pipeline.signal`) when omitted */
+    signal?: AbortSignal | undefined;
     inputs: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
     attempt: number;
     lookup: DescriptorLookup | undefined;
@@ -55,7 +59,7 @@ export class StageContext implements EventContextSource {
   }) {
     this.pipeline = init.pipeline;
     this.stage = init.stage;
-    this.signal = init.signal;
+    this._signal = init.signal;
     this.inputs = init.inputs;
     this.attempt = init.attempt;
     this._lookup = init.lookup;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDateTime, isUuid, patterns } from '../../../src/runtime/index.js';
+import { isDateTime, isUuid, nowIso, patterns } from '../../../src/runtime/index.js';
 import { validateStageNameStarted } from '../../../generated/index.js';
 
 describe('isUuid', () => {
@@ -87,5 +87,33 @@ describe('patterns', () => {
     expect(validateStageNameStarted({ ...base, stage: 'llm' })).toBe(true);
     expect(validateStageNameStarted({ ...base, stage: 'a.b' })).toBe(false);
     expect(validateStageNameStarted.errors?.[0]).toMatchObject({ instancePath: '/stage', keyword: 'pattern' });
+  });
+});
+
+describe('last-seen checks of isUuid and isDateTime', () => {
+  it('answer for the string given, not for the one seen last', () => {
+    const a = '123e4567-e89b-12d3-a456-426614174000';
+    const b = '00000000-0000-4000-8000-000000000000';
+    expect(isUuid(a)).toBe(true);
+    expect(isUuid(b)).toBe(true);
+    expect(isUuid(a)).toBe(true);
+    expect(isUuid(`${a.slice(0, 35)}g`)).toBe(false);
+    expect(isUuid(a.toUpperCase())).toBe(false);
+    expect(isUuid(b)).toBe(true);
+    const t = '2026-01-02T03:04:05.678+00:00';
+    expect(isDateTime(t)).toBe(true);
+    expect(isDateTime(t)).toBe(true);
+    expect(isDateTime('2026-02-30T03:04:05.678+00:00')).toBe(false);
+    expect(isDateTime(t.replace('+00:00', ''))).toBe(false);
+    expect(isDateTime(t)).toBe(true);
+  });
+});
+
+describe('nowIso', () => {
+  it('gives the same text for the same millisecond and the right text for the next', () => {
+    expect(nowIso(Date.UTC(2026, 0, 2, 3, 4, 5, 6))).toBe('2026-01-02T03:04:05.006+00:00');
+    expect(nowIso(Date.UTC(2026, 0, 2, 3, 4, 5, 6))).toBe('2026-01-02T03:04:05.006+00:00');
+    expect(nowIso(Date.UTC(2026, 0, 2, 3, 4, 5, 78))).toBe('2026-01-02T03:04:05.078+00:00');
+    expect(nowIso(Date.UTC(2026, 0, 2, 3, 4, 6, 0))).toBe('2026-01-02T03:04:06.000+00:00');
   });
 });
