@@ -98,7 +98,21 @@ export interface ReplaySummary {
   readonly upcast: Record<string, number>;
   /** With `upcast`: records whose upcaster threw (they count as invalid). */
   upcastFailed: number;
+  /** Events the sink refused or failed to take (its `emit` rejected); replay goes on with the next line. */
+  sinkFailed: number;
+  /** The first {@link MAX_SINK_FAILURES} of them, with the line, the event type and the sink's message. */
+  readonly sinkFailures: SinkFailure[];
 }
+
+/** One event the sink did not take. */
+export interface SinkFailure {
+  readonly line: number;
+  readonly type: string;
+  readonly reason: string;
+}
+
+/** How many sink failures a summary lists (the rest are only counted). */
+export const MAX_SINK_FAILURES = 10;
 
 function never(): never {
   throw new Error('replay: no upcaster without the upcast option');
@@ -157,6 +171,8 @@ export async function replay(source: string | Readable, options: ReplayOptions =
     corruptLines: [],
     upcast: Object.create(null) as Record<string, number>,
     upcastFailed: 0,
+    sinkFailed: 0,
+    sinkFailures: [],
   };
   const maxDriftTypes = options.maxDriftTypes ?? 1000;
   let driftTypes = 0;
@@ -290,10 +306,16 @@ export async function replay(source: string | Readable, options: ReplayOptions =
             if (parsed.eventId !== undefined) event.id = parsed.eventId;
             await sink.emit(event);
           } catch (e) {
-            throw new ReplayError(
-              `replay: the sink failed on line ${line.number} (event '${parsed.type}'): ${e instanceof Error ? e.message : String(e)}`,
-              { cause: e },
-            );
+            // one event the sink cannot take (a full disk, a value JSON cannot encode) must not stop the replay of
+            // the good lines after it: count it, keep the first few reasons, go on
+            summary.sinkFailed++;
+            if (summary.sinkFailures.length < MAX_SINK_FAILURES)
+              summary.sinkFailures.push({
+                line: line.number,
+                type: parsed.type,
+                reason: e instanceof Error ? e.message : String(e),
+              });
+            continue;
           }
         }
         summary.replayed++;

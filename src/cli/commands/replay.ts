@@ -110,6 +110,16 @@ export async function execute(input: string | undefined, values: ReplayCommandOp
     if (delivery)
       io.out(`delivered ${delivery.delivered}, dead-lettered ${delivery.deadLettered}, dropped ${delivery.dropped}`);
   }
+  // events the sink did not take: named on stderr (the good lines after them were still replayed), exit 2
+  for (const f of summary.sinkFailures)
+    io.err(
+      `stageflow-events replay: the sink failed on line ${f.line} (event '${escapeControl(f.type)}'): ${escapeControl(f.reason)}`,
+    );
+  if (summary.sinkFailed > summary.sinkFailures.length)
+    io.err(
+      `stageflow-events replay: the sink failed on ${summary.sinkFailed - summary.sinkFailures.length} more events`,
+    );
+  if (summary.sinkFailed > 0) return 2;
   const undelivered = delivery !== undefined && delivery.deadLettered + delivery.dropped > 0;
   return summary.invalid > 0 || summary.corrupt > 0 || undelivered ? 1 : 0;
 }
@@ -172,7 +182,7 @@ function printText(file: string, s: ReplaySummary, io: CommandIo): void {
     io.out(`upcast ${step}: ${n} records`);
   if (s.upcastFailed > 0) io.out(`upcast failed: ${s.upcastFailed} records (their upcaster threw)`);
   io.out(
-    `${file}: read ${s.read}, replayed ${s.replayed}, invalid ${s.invalid}, corrupt ${s.corrupt}, skipped ${s.skipped}`,
+    `${file}: read ${s.read}, replayed ${s.replayed}, invalid ${s.invalid}, corrupt ${s.corrupt}, skipped ${s.skipped}${s.sinkFailed > 0 ? `, not taken by the sink ${s.sinkFailed}` : ''}`,
   );
 }
 
