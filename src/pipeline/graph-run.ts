@@ -34,6 +34,9 @@ export interface RunnableGraph {
 
 function noop(): void {}
 
+// a chain holds only its sorted hook lists, so runs without interceptors share one
+const NO_INTERCEPTORS = new InterceptorChain([]);
+
 interface StageAttempt {
   readonly ctx: StageContext;
   readonly controller: AbortController | undefined;
@@ -44,6 +47,8 @@ interface ScheduleIndex {
   readonly specs: readonly StageSpec[];
   /** declaration indexes of the stages that depend on a stage, by its name */
   readonly dependents: ReadonlyMap<string, readonly number[]>;
+  /** each stage's dependencies as declaration indexes, in the order the stage lists them */
+  readonly dependencies: readonly (readonly number[])[];
 }
 
 // per graph (its stages never change once built), so a run does not rebuild it
@@ -61,7 +66,9 @@ function scheduleIndex(stages: ReadonlyMap<string, StageSpec>): ScheduleIndex {
         else list.push(i);
       }
     });
-    index = { specs, dependents };
+    const at = new Map(specs.map((spec, i) => [spec.name, i]));
+    const dependencies = specs.map((spec) => spec.dependencies.map((d) => at.get(d) ?? -1));
+    index = { specs, dependents, dependencies };
     scheduleIndexes.set(stages, index);
   }
   return index;
@@ -98,17 +105,18 @@ export class GraphRun {
     this._graph = graph;
     this._options = options;
     this._sink = sink;
-    this._interceptors = new InterceptorChain(options.interceptors ?? []);
+    this._interceptors =
+      options.interceptors === undefined || options.interceptors.length === 0
+        ? NO_INTERCEPTORS
+        : new InterceptorChain(options.interceptors);
     this._wide =
       options.wideEvents === true
         ? new WideEventEmitter()
         : options.wideEvents === false
           ? undefined
           : options.wideEvents;
-    this._loggers = [
-      new EventPipelineRunLogger({ sink }),
-      ...(options.runLogger === undefined ? [] : [options.runLogger]),
-    ];
+    const events = new EventPipelineRunLogger({ sink });
+    this._loggers = options.runLogger === undefined ? [events] : [events, options.runLogger];
     const identity = createRunIdentity(options, graph.name, parent?.identity);
     const inherited: { -readonly [K in keyof InheritedRunOptions]: InheritedRunOptions[K] } = {};
     if (options.interceptors !== undefined) inherited.interceptors = options.interceptors;
@@ -380,16 +388,17 @@ export class GraphRun {
   }
 
   private async schedule(): Promise<void> {
-    const { specs, dependents } = scheduleIndex(this._graph.stages);
+    const { specs, dependents, dependencies } = scheduleIndex(this._graph.stages);
     const n = specs.length;
     // flags by declaration index: still to start or skip, and worth looking at in a pass
     // (plain arrays: a typed array's backing store costs more to make than a short run's whole schedule)
     const pending: number[] = new Array<number>(n).fill(1);
     const marked: number[] = new Array<number>(n).fill(1);
     let pendingCount = n;
-    const blocked = new Map<string, string>();
+    // by declaration index: the failed stage a blocked stage traces back to, and whether a stage succeeded
+    const blocked: (string | undefined)[] = new Array<string | undefined>(n).fill(undefined);
+    const succeeded: boolean[] = new Array<boolean>(n).fill(false);
     const running = new Map<string, Promise<void>>();
-    const succeeded = new Set<string>();
     // a ready queue instead of a scan of every pending stage per pass (which made a 100-stage chain quadratic): a pass
     // looks at the marked stages in declaration order, as the scan did; a stage marked during a pass is looked at in
     // that pass if it comes later in declaration order, else in the next pass, exactly when the scan would have
@@ -451,29 +460,42 @@ export class GraphRun {
           if (pending[i] === 0) continue;
           const spec = specs[i] as StageSpec;
           const name = spec.name;
-          const bad = spec.dependencies.find((d) => blocked.has(d));
-          if (bad !== undefined) {
+          const deps = dependencies[i] as readonly number[];
+          // the first dependency (in the stage's order) that failed or was skipped for a failure, then whether all succeeded
+          let bad = -1;
+          let ready = true;
+          for (const d of deps) {
+            if (d >= 0 && blocked[d] !== undefined) {
+              bad = d;
+              break;
+            }
+            if (d < 0 || !succeeded[d]) ready = false;
+          }
+          if (bad >= 0) {
+            const badName = (specs[bad] as StageSpec).name;
             pending[i] = 0;
             pendingCount--;
-            const root = blocked.get(bad) ?? bad;
-            blocked.set(name, root);
+            const root = blocked[bad] ?? badName;
+            blocked[i] = root;
             settled(name);
             this.skip(
               name,
-              root === bad ? `dependency '${bad}' failed` : `dependency '${bad}' was skipped because '${root}' failed`,
+              root === badName
+                ? `dependency '${badName}' failed`
+                : `dependency '${badName}' was skipped because '${root}' failed`,
             );
             progressed = true;
             continue;
           }
-          if (spec.dependencies.every((d) => succeeded.has(d))) {
+          if (ready) {
             pending[i] = 0;
             pendingCount--;
             running.set(
               name,
               this.runStageWithGuard(spec).then((r) => {
                 running.delete(name);
-                if (r.status === 'failed' || r.status === 'cancelled') blocked.set(name, name);
-                else succeeded.add(name);
+                if (r.status === 'failed' || r.status === 'cancelled') blocked[i] = name;
+                else succeeded[i] = true;
                 settled(name);
               }),
             );

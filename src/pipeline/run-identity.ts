@@ -68,6 +68,7 @@ export type RunIdentityOptions = CorrelationKeyOptions & {
  * `parentRunId` and inherits every other correlation key of its parent unless the options set it.
  */
 export function createRunIdentity(options: RunIdentityOptions, defaultName: string, parent?: RunIdentity): RunIdentity {
+  if (WRITTEN_OUT_IDENTITY) return identityWrittenOut(options, defaultName, parent);
   const out: Record<string, unknown> = {};
   for (const { camel } of CORRELATION_KEYS) {
     const given = options[camel];
@@ -80,3 +81,26 @@ export function createRunIdentity(options: RunIdentityOptions, defaultName: stri
   out.pipelineName = options.pipelineName ?? defaultName;
   return out as unknown as RunIdentity;
 }
+
+// createRunIdentity's loop as an object literal (the loop was about 5% of a one-stage run's profile); used only while
+// CORRELATION_KEYS is exactly these keys in this order
+function identityWrittenOut(options: RunIdentityOptions, defaultName: string, parent?: RunIdentity): RunIdentity {
+  const o = options;
+  const p = parent;
+  return {
+    pipelineRunId: o.pipelineRunId !== undefined ? o.pipelineRunId : randomUUID(),
+    requestId: o.requestId !== undefined ? o.requestId : p !== undefined ? p.requestId : null,
+    sessionId: o.sessionId !== undefined ? o.sessionId : p !== undefined ? p.sessionId : null,
+    userId: o.userId !== undefined ? o.userId : p !== undefined ? p.userId : null,
+    orgId: o.orgId !== undefined ? o.orgId : p !== undefined ? p.orgId : null,
+    topology: o.topology !== undefined ? o.topology : p !== undefined ? p.topology : null,
+    executionMode: o.executionMode !== undefined ? o.executionMode : p !== undefined ? p.executionMode : null,
+    service: o.service !== undefined ? o.service : p !== undefined ? p.service : 'pipeline',
+    parentRunId: p !== undefined ? p.pipelineRunId : (o.parentRunId ?? null),
+    pipelineName: o.pipelineName ?? defaultName,
+  };
+}
+
+const WRITTEN_OUT_IDENTITY: boolean =
+  JSON.stringify(Object.keys(identityWrittenOut({}, 'probe'))) ===
+  JSON.stringify([...CORRELATION_KEYS.map((k) => k.camel), 'parentRunId', 'pipelineName']);
