@@ -1,7 +1,8 @@
 // Issue 12's journey on a scratch copy of the repository: record a real snapshot with v1 of tool.invoked, break the
 // schema (diff --against HEAD fails with a counterexample), publish the change as tool.invoked.v2.json instead,
 // codegen writes the upcaster stub once, check fails while it is the stub, fill it in, replay the v1 snapshot with
-// --upcast, check passes; plus both versions' validators and types and the generated upcaster test.
+// --upcast, check passes; plus both versions' validators and types and the generated upcaster test, which upcasts
+// every example and every valid generated fixture of v1 and names the fixture an upcaster mishandles.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,6 +55,18 @@ const UPCASTER = `import type { ToolInvokedDataV1, ToolInvokedDataV2 } from '../
 export function upcast(event: ToolInvokedDataV1): ToolInvokedDataV2 {
   const { behavior, ...rest } = event;
   return { ...rest, execution_mode: behavior };
+}
+`;
+
+/**
+ * Passes every v1 example (they all carry a pipeline_run_id) but mishandles null: a v1 record outside a run becomes
+ * `pipeline_run_id: ''`, which type-checks yet is no UUID, so only the generated `nullable-fields-null` fixture catches it.
+ */
+const NULL_MISHANDLING_UPCASTER = `import type { ToolInvokedDataV1, ToolInvokedDataV2 } from '../generated/index.js';
+
+export function upcast(event: ToolInvokedDataV1): ToolInvokedDataV2 {
+  const { behavior, ...rest } = event;
+  return { ...rest, pipeline_run_id: rest.pipeline_run_id ?? '', execution_mode: behavior };
 }
 `;
 
@@ -171,11 +184,14 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
     expect(find('tool.invoked', 3)).toBeUndefined();
   });
 
-  it('type-checks both versions and the upcaster with the compiler', () => {
+  it('type-checks both versions, the upcaster and the generated upcaster test with the compiler', () => {
     repo.write('types-check.ts', TYPES);
     repo.write(
       'tsconfig.scratch.json',
-      JSON.stringify({ extends: './tsconfig.json', include: ['types-check.ts', 'upcasters'] }),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        include: ['types-check.ts', 'upcasters', 'generated/upcasters.test.ts'],
+      }),
     );
     const r = repo.node('node_modules/typescript/bin/tsc', '-p', 'tsconfig.scratch.json');
     expect(r.stdout + r.stderr).toBe('');
@@ -193,7 +209,28 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
       'verbose',
     );
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('tool.invoked v1 -> v2');
+    expect(r.stdout).toContain('tool.invoked v1 -> v2: every example of v1, upcast, is a valid v2');
+    expect(r.stdout).toContain('tool.invoked v1 -> v2: every valid generated fixture of v1, upcast, is a valid v2');
+  });
+
+  it('the generated test upcasts every valid generated fixture of v1 and names the one a mishandled null breaks', () => {
+    repo.write(STUB, NULL_MISHANDLING_UPCASTER);
+    const r = repo.node(
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--config',
+      'vitest.scratch.config.ts',
+      '--reporter',
+      'verbose',
+    );
+    repo.write(STUB, UPCASTER);
+    const out = r.stdout + r.stderr;
+    expect(r.status, out).toBe(1);
+    // the examples alone pass: only the generated edge-case fixture fails, by its label and the v2 field it breaks
+    expect(out).toMatch(/✓ [^\n]*tool\.invoked v1 -> v2: every example of v1, upcast, is a valid v2/);
+    expect(out).toMatch(/× [^\n]*tool\.invoked v1 -> v2: every valid generated fixture of v1, upcast, is a valid v2/);
+    expect(out).toContain('tool.invoked/nullable-fields-null: not a valid v2: /pipeline_run_id');
+    expect(out).not.toContain('tool.invoked/example-1:');
   });
 
   it('replay picks the validator by the version each record states; --upcast carries v1 forward and counts it', () => {
