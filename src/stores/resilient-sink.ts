@@ -163,6 +163,7 @@ export class ResilientSink implements EventSink {
     }
     if (this._closed || this._buffer.length + this._inFlight >= this._maxPending) {
       this._dropped++;
+      // Stryker disable next-line UpdateOperator: counting down also leaves zero only once per streak
       if (this._dropStreak++ === 0)
         this._report(
           new Error(
@@ -238,6 +239,7 @@ export class ResilientSink implements EventSink {
 
   private async _emitWhenRoom(event: EventEnvelope): Promise<void> {
     while (!this._closed && this._buffer.length + this._inFlight >= this._maxPending) {
+      // Stryker disable next-line BooleanLiteral: while full, the buffer holds at least batchSize events, so a partial batch never waits here
       this._startPump(true);
       await new Promise<void>((resolve) => this._waiters.push(resolve));
     }

@@ -129,6 +129,25 @@ describe('ResilientSink: when batches go out', () => {
     await sink.shutdown();
   });
 
+  it('writes a batch that producers waiting for room filled while the last write finished, without waiting for the timer', async () => {
+    vi.useFakeTimers();
+    const writer = new GatedWriter();
+    const sink = new ResilientSink(writer, { batchSize: 2, maxPendingEvents: 2, flushIntervalMs: 1000 });
+    const events = makeEvents(4);
+    sink.tryEmit(events[0] as EventEnvelope);
+    sink.tryEmit(events[1] as EventEnvelope);
+    const waiting = [sink.emit(events[2] as EventEnvelope), sink.emit(events[3] as EventEnvelope)];
+    await settle();
+    expect(writer.batches).toHaveLength(1);
+    writer.ack();
+    await Promise.all(waiting);
+    await settle();
+    expect(writer.batches.map((b) => idsOf(b.events))).toEqual([idsOf(events.slice(0, 2)), idsOf(events.slice(2))]);
+    writer.ack();
+    await sink.shutdown();
+    expect(sink.metrics).toMatchObject({ delivered: 4, dropped: 0 });
+  });
+
   it('counts buffered and in-flight events as pending', async () => {
     const writer = new GatedWriter();
     const sink = new ResilientSink(writer, { batchSize: 2, maxPendingEvents: 10 });
