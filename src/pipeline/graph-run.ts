@@ -320,9 +320,12 @@ export class GraphRun {
 
   // the built-in event logger throws on an invalid event like any emitter; a caller's logger is isolated
   private log(call: (l: PipelineRunLogger) => void | Promise<void>): void {
-    const [events, ...others] = this._loggers;
+    const loggers = this._loggers;
+    const events = loggers[0];
     if (events !== undefined) void call(events);
-    for (const l of others) {
+    // by index: a rest pattern made an array per log call
+    for (let k = 1; k < loggers.length; k++) {
+      const l = loggers[k] as PipelineRunLogger;
       try {
         const p = call(l);
         if (p !== undefined)
