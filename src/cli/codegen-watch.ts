@@ -1,6 +1,7 @@
 // `stageflow-events codegen --watch`: regenerates on every save what the change reached, prints the compatibility
 // verdict against a git ref (the semantic diff of src/evolution), and keeps running through bad schemas
-import { relative, resolve, sep } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { watch } from 'chokidar';
 import { incrementalCodegen } from '../../codegen/index.js';
 import { SchemaError } from '../errors.js';
@@ -27,6 +28,32 @@ export interface CodegenWatch {
   /** Settles when the first generation (and its verdict) is done. */
   readonly ready: Promise<void>;
 }
+
+// every schema file's modification time, to find saves the file watcher did not report
+function schemaTimes(dir: string, into = new Map<string, number>()): Map<string, number> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return into;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) schemaTimes(p, into);
+    else if (e.name.endsWith('.json')) {
+      try {
+        into.set(p, statSync(p).mtimeMs);
+      } catch {
+        // removed between the listing and the stat: the watcher reports the removal
+      }
+    }
+  }
+  return into;
+}
+
+// chokidar drops a second change of the same file within 50 ms of the first (its change throttle), so a save made
+// while a regeneration was starting can go unreported: this long after each regeneration, look again
+const RESCAN_AFTER_MS = 120;
 
 /** Starts watching; the first run regenerates everything, each later one only what the saved schema reached. */
 export function watchCodegen(options: WatchCodegenOptions): CodegenWatch {
@@ -67,8 +94,27 @@ export function watchCodegen(options: WatchCodegenOptions): CodegenWatch {
     }
   };
 
+  let rescan: NodeJS.Timeout | undefined;
+  let closed = false;
   const regenerate = async (changed: readonly string[]): Promise<void> => {
     const started = performance.now();
+    const seen = schemaTimes(schemasDir);
+    try {
+      await generate(changed, started);
+    } finally {
+      if (!closed) {
+        if (rescan !== undefined) clearTimeout(rescan);
+        rescan = setTimeout(() => {
+          rescan = undefined;
+          const now = schemaTimes(schemasDir);
+          for (const [path, mtime] of now) if (seen.get(path) !== mtime) onEvent(path);
+          for (const path of seen.keys()) if (!now.has(path)) onEvent(path);
+        }, RESCAN_AFTER_MS);
+      }
+    }
+  };
+
+  const generate = async (changed: readonly string[], started: number): Promise<void> => {
     try {
       const r = await codegen.run();
       const ms = performance.now() - started;
@@ -111,7 +157,9 @@ export function watchCodegen(options: WatchCodegenOptions): CodegenWatch {
   return {
     ready,
     close: async () => {
+      closed = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (rescan !== undefined) clearTimeout(rescan);
       await watcher.close();
       await running;
     },

@@ -79,6 +79,18 @@ describe('codegen --watch (subprocess on a scratch copy)', { timeout: 600_000 },
     await lines.next(/tool\.invoked\.v1\.json: \d+ files written/, fixMark);
   });
 
+  it('notices a save made inside the 50 ms change throttle of the file watcher, while a regeneration starts', async () => {
+    // chokidar drops a second change of one file within 50 ms of the first; the watch looks again after each run
+    const before = repo.read('generated/tool/tool-invoked/types.ts');
+    const mark = lines.all.length;
+    const good = repo.read(SCHEMA);
+    repo.write(SCHEMA, good.replace('"x-family": "tool"', '"x-family": "Tool"'));
+    await new Promise((r) => setTimeout(r, 45));
+    repo.write(SCHEMA, good);
+    await lines.next(/tool\.invoked\.v1\.json: \d+ files written/, mark);
+    expect(repo.read('generated/tool/tool-invoked/types.ts')).toBe(before);
+  });
+
   it('prints a breaking verdict with a counterexample after an incompatible edit', async () => {
     const mark = lines.all.length;
     const json = JSON.parse(repo.read(SCHEMA)) as Record<string, unknown>;
