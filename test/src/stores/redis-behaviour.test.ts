@@ -118,13 +118,17 @@ describe.skipIf(!REDIS_URL)(
     });
 
     it(`writes to ${DEFAULT_REDIS_STREAM} when no stream is given`, async () => {
-      stream = DEFAULT_REDIS_STREAM;
-      const before = await client.xlen(DEFAULT_REDIS_STREAM);
-      const sink = new RedisStreamEventSink({ url });
-      sink.tryEmit({ type: 'a.default', data: { marker: randomUUID() } });
-      await sink.shutdown();
-      expect(await client.xlen(DEFAULT_REDIS_STREAM)).toBe(before + 1);
       expect(DEFAULT_REDIS_STREAM).toBe('stageflow:events');
+      stream = `${DEFAULT_REDIS_STREAM}:batch:`; // afterEach removes only the batch markers, never the shared stream
+      const marker = randomUUID();
+      const sink = new RedisStreamEventSink({ url });
+      sink.tryEmit({ type: 'a.default', data: { marker } });
+      await sink.shutdown();
+      const mine = (await client.xrange(DEFAULT_REDIS_STREAM, '-', '+')).filter(([, f]) =>
+        f.join(' ').includes(marker),
+      );
+      expect(mine).toHaveLength(1);
+      await client.xdel(DEFAULT_REDIS_STREAM, (mine[0] as [string, string[]])[0]);
     });
   },
 );
