@@ -145,4 +145,16 @@ describe('StoreSink', () => {
     expect(readDeadLetter(deadLetterPath)).toEqual([{ type: 'a.late' }]);
     expect(readFileSync(deadLetterPath, 'utf8')).toMatch(/event emitted after shutdown/);
   });
+
+  it('counts events the store drops (a permanent error, no dead-letter file) as dropped, not pending', async () => {
+    const refusing: BatchWriter = {
+      name: 'refusing',
+      writeBatch: () => Promise.reject(new Error('permission denied')),
+      isTransient: () => false,
+    };
+    const sink = new StoreSink(new ResilientSink(refusing, { batchSize: 2 }));
+    for (const e of makeEvents(5)) sink.tryEmit(e);
+    await sink.shutdown();
+    expect(sink.metrics).toMatchObject({ emitted: 5, delivered: 0, deadLettered: 0, dropped: 5, pending: 0 });
+  });
 });
