@@ -101,7 +101,7 @@ function plural(n: number, word: string): string {
 
 /**
  * Formats one finding for people: `file:line: error: type /pointer: message (expected X, got Y); did you mean 'z'? [keyword]`.
- * Control characters from the input (ESC, CR, LF, ...) are escaped as `\uXXXX`: one finding is always one line.
+ * Control characters from the input (ESC, CR, LF, ...) are escaped as `\u` and four hex digits (`\u001b`): one finding is always one line.
  */
 export function formatFindingText(f: Finding): string {
   return escapeControl(`${f.line > 0 ? `${f.file}:${f.line}` : f.file}: ${formatPayloadFinding(f)}`);

@@ -8,7 +8,7 @@ function escapeChar(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
-/** Escapes every control character (ESC, CR, LF, ...) as `\uXXXX` so that input can never forge a line or a terminal sequence. */
+/** Escapes every control character (ESC, CR, LF, ...) as `\u` and four hex digits (`\u001b`) so that input can never forge a line or a terminal sequence. */
 export function escapeControl(s: string): string {
   UNPRINTABLE.lastIndex = 0;
   return UNPRINTABLE.test(s) ? s.replace(UNPRINTABLE, escapeChar) : s;
