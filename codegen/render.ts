@@ -399,11 +399,10 @@ export type RenderCache = Map<string, ReadonlyMap<string, string>>;
 /** The files of one event version, from `cache` when its model is unchanged. */
 async function cached(
   cache: RenderCache | undefined,
-  e: EventModel,
+  key: string | undefined,
   make: () => Promise<ReadonlyMap<string, string>>,
 ): Promise<ReadonlyMap<string, string>> {
-  if (cache === undefined) return make();
-  const key = JSON.stringify(e);
+  if (cache === undefined || key === undefined) return make();
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const made = await make();
@@ -424,39 +423,29 @@ export async function render(
   const add = (m: ReadonlyMap<string, string>): void => {
     for (const [k, v] of m) files.set(k, v);
   };
-  for (const e of model.events) {
-    used.add(JSON.stringify(e));
+  // one event version's files; the last one differs: the latest version gets its emitter, an older one its descriptor.
+  // The cache key (the whole model, serialised) is made once, and only when watch mode keeps a cache
+  const renderEvent = async (e: EventModel, last: readonly [string, () => string]): Promise<void> => {
+    const key = cache === undefined ? undefined : JSON.stringify(e);
+    if (key !== undefined) used.add(key);
     add(
       await cached(
         cache,
-        e,
+        key,
         async () =>
           new Map([
             [`${e.dir}/types.ts`, await renderTypes(e)],
             [`${e.dir}/validate.js`, renderValidator(set, e)],
             [`${e.dir}/validate.d.ts`, renderValidatorTypes(e)],
-            [`${e.dir}/emit.ts`, documentEmitter(e, template('emit/emit.ts.hbs')(e))],
+            [`${e.dir}/${last[0]}`, last[1]()],
           ]),
       ),
     );
-  }
+  };
+  for (const e of model.events)
+    await renderEvent(e, ['emit.ts', () => documentEmitter(e, template('emit/emit.ts.hbs')(e))]);
   for (const t of model.sharedTypes) files.set(t.path, template('shared/type.ts.hbs')(t));
-  for (const e of model.olderVersions) {
-    used.add(JSON.stringify(e));
-    add(
-      await cached(
-        cache,
-        e,
-        async () =>
-          new Map([
-            [`${e.dir}/types.ts`, await renderTypes(e)],
-            [`${e.dir}/validate.js`, renderValidator(set, e)],
-            [`${e.dir}/validate.d.ts`, renderValidatorTypes(e)],
-            [`${e.dir}/descriptor.ts`, renderOlderDescriptor(e)],
-          ]),
-      ),
-    );
-  }
+  for (const e of model.olderVersions) await renderEvent(e, ['descriptor.ts', () => renderOlderDescriptor(e)]);
   if (cache !== undefined) for (const k of [...cache.keys()]) if (!used.has(k)) cache.delete(k);
   files.set('versions.ts', renderVersions(model));
   files.set('upcasters.ts', renderUpcasters(model, upcastersImport));
