@@ -1,24 +1,28 @@
-// one `--jobs` worker thread: checks batches of NDJSON line texts with the same options as the main thread
+// one `--jobs` worker thread: reads and checks shares of NDJSON files with the same options as the main thread
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkPayloadText, type PayloadTextResult } from '../conformance/index.js';
-import type { CheckPoolOptions } from './check-pool.js';
-import { bareOption } from './commands/validate.js';
+import type { CheckPoolOptions, RangeReply, RangeRequest } from './check-pool.js';
+import { bareOption, checkRange, type LineCheckOptions } from './check-range.js';
 
 const init = workerData as CheckPoolOptions;
-const options = { allowUnknown: init.allowUnknown, bare: bareOption(init.schema) };
+const options: LineCheckOptions = {
+  allowUnknown: init.allowUnknown,
+  bare: bareOption(init.schema),
+  schemaVersion: init.schemaVersion,
+  maxLineBytes: init.maxLineBytes,
+  // the chain imports the author's upcasters: loaded only for --upcast
+  ...(init.upcast ? { upcast: (await import('../../generated/upcasters.js')).upcastRecord } : {}),
+};
 
-parentPort?.on('message', (m: { id: number; text: string; count: number }) => {
-  try {
-    const texts = m.count === 0 ? [] : m.text.split('\n');
-    if (texts.length !== m.count) throw new Error(`expected ${m.count} lines, got ${texts.length}`);
-    // a valid payload (the common case) crosses back as 0 instead of a cloned object
-    const results: (PayloadTextResult | 0)[] = new Array(texts.length);
-    for (let i = 0; i < texts.length; i++) {
-      const r = checkPayloadText(texts[i] as string, options);
-      results[i] = r.counted && r.findings.length === 0 ? 0 : r;
+// one share at a time, in the order sent: a share's reads are asynchronous, so the next message waits for it
+let last: Promise<void> = Promise.resolve();
+parentPort?.on('message', (m: RangeRequest) => {
+  last = last.then(async () => {
+    let reply: RangeReply;
+    try {
+      reply = { id: m.id, part: await checkRange(m.path, m.start, m.end, options, init.maxFindings) };
+    } catch (e) {
+      reply = { id: m.id, error: e instanceof Error ? e.message : String(e) };
     }
-    parentPort?.postMessage({ id: m.id, results });
-  } catch (e) {
-    parentPort?.postMessage({ id: m.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-  }
+    parentPort?.postMessage(reply);
+  });
 });

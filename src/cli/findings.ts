@@ -82,6 +82,38 @@ export class ReportBuilder {
     else this.findings.push({ file, line, ...finding });
   }
 
+  /**
+   * Adds the report of a share of `file` checked elsewhere (a `--jobs` worker), its line numbers shifted by `lineBase`:
+   * the same counts and findings, in the same order, as adding its payloads here one by one.
+   */
+  addPart(
+    file: FileSummary,
+    part: {
+      readonly total: number;
+      readonly valid: number;
+      readonly invalid: number;
+      readonly errors: number;
+      readonly warnings: number;
+      readonly findings: readonly Finding[];
+      readonly omittedFindings: number;
+    },
+    lineBase: number,
+  ): void {
+    file.total += part.total;
+    file.valid += part.valid;
+    file.invalid += part.invalid;
+    this.total += part.total;
+    this.valid += part.valid;
+    this.invalid += part.invalid;
+    this.errors += part.errors;
+    this.warnings += part.warnings;
+    for (const f of part.findings) {
+      if (this.findings.length >= this._maxFindings) this.omittedFindings++;
+      else this.findings.push({ ...f, file: file.file, line: f.line + lineBase });
+    }
+    this.omittedFindings += part.omittedFindings;
+  }
+
   /** The report as `--format json` prints it. */
   build(): Report {
     return {

@@ -3,10 +3,12 @@ import { type Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import { gunzipSync } from 'node:zlib';
-import { checkPayloadText, checkValue, type PayloadTextOptions, type PayloadTextResult } from '../conformance/index.js';
-import { readLineBatches, type Line, type SourceSummary } from '../io/line-reader.js';
-import type { PayloadFinding } from '../conformance/index.js';
-import type { LineChecker } from './check-pool.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { checkValue, type PayloadTextOptions } from '../conformance/index.js';
+import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
+import { nextLineStart, readRangeLines } from '../io/range-lines.js';
+import type { RangePool } from './check-pool.js';
+import { checkRange, type LineCheckOptions, LineReporter, type RangePart, utf8Finding } from './check-range.js';
 import type { FileSummary, ReportBuilder } from './findings.js';
 
 /** One input to read: a file path (absolute) with the name shown in findings, or stdin. */
@@ -188,7 +190,7 @@ function checkJsonDocumentFile(
     const at = text.indexOf('\ufffd');
     let line = 1;
     for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
-    report.addFinding(file.file, line, UTF8_FINDING(null));
+    report.addFinding(file.file, line, utf8Finding(null));
   }
   if (text.trim() === '') {
     report.addFinding(file.file, 0, {
@@ -242,108 +244,37 @@ function checkJsonDocumentFile(
   });
 }
 
-// what the sink would read is not what was written: a payload with bad bytes is invalid
-function UTF8_FINDING(eventType: string | null): PayloadFinding {
-  return {
-    level: 'error',
-    eventType,
-    instancePath: '',
-    keyword: 'utf8',
-    message: 'the line holds bytes that are not valid UTF-8 (a reader sees U+FFFD in their place)',
-    expected: 'UTF-8 text',
-    got: 'invalid UTF-8 bytes',
-  };
-}
-
 /** Hooks {@link checkInput} reports progress to. */
 export interface CheckProgress {
   onBytes?(input: PayloadInput, bytesRead: number): void;
 }
 
-const VALID: PayloadTextResult = Object.freeze({ counted: true, findings: Object.freeze([]) });
-
-function ignore(): void {}
+function startsWithGzipMagic(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch {
+    // unreadable: the read that follows reports why
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /**
- * Checks every payload of one input into `report`; read errors (an unreadable file, corrupt gzip) propagate. With a
- * `checker` (`--jobs`), batches of lines are checked on worker threads, a few in flight, and their results applied
- * in line order, so the report is identical to the one-thread report.
+ * How a worker may read an input: `range`, a plain NDJSON file, in shares by offset; `whole`, a gzip NDJSON file, from
+ * its start as one share; `undefined`, only the main thread (stdin, a pipe, a `.json` document, an unreadable entry).
  */
-export async function checkInput(
-  input: PayloadInput,
-  report: ReportBuilder,
-  options: PayloadTextOptions & { readonly maxLineBytes?: number },
-  progress: CheckProgress = {},
-  checker?: LineChecker,
-  inFlight = 4,
-): Promise<void> {
-  const maxLineBytes = options.maxLineBytes ?? 8 << 20;
-  if (input.error !== undefined) throw new InputError(input.error);
-  const file = report.openFile(input.display);
-  if (input.path !== '-' && /\.json(\.gz)?$/.test(input.path)) {
-    checkJsonDocumentFile(input, file, report, options);
-    return;
-  }
-  const summary: { value?: SourceSummary } = {};
-  const onBytes = progress.onBytes;
-  const batches = readLineBatches(
-    input.path,
-    onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onBytes: (n) => onBytes(input, n) },
-    summary,
-  );
-  const apply = (batch: readonly Line[], results?: readonly (PayloadTextResult | 0)[]): void => {
-    let k = 0;
-    for (const line of batch) {
-      if (line.tooLong) {
-        report.addPayload(file, line.number, [
-          {
-            level: 'error',
-            eventType: options.bare?.type ?? null,
-            instancePath: '',
-            keyword: 'too-long',
-            message: `line of ${line.bytes} bytes exceeds the ${maxLineBytes}-byte limit and was skipped`,
-            expected: `at most ${maxLineBytes} bytes`,
-            got: `${line.bytes} bytes`,
-          },
-        ]);
-        continue;
-      }
-      const r = results === undefined ? checkPayloadText(line.text, options) : results[k++];
-      if (r === undefined) throw new Error(`a check worker returned no result for line ${line.number}`);
-      const result = r === 0 ? VALID : r;
-      if (result.counted)
-        report.addPayload(
-          file,
-          line.number,
-          line.invalidUtf8 === true && !result.findings.some((f) => f.keyword === 'json')
-            ? [UTF8_FINDING(options.bare?.type ?? null), ...result.findings]
-            : result.findings,
-        );
-      else for (const f of result.findings) report.addFinding(file.file, line.number, f);
-    }
-  };
-  const queue: { batch: readonly Line[]; results: Promise<readonly (PayloadTextResult | 0)[]> }[] = [];
-  try {
-    for await (const batch of batches) {
-      if (checker === undefined) {
-        apply(batch);
-        continue;
-      }
-      const texts: string[] = [];
-      for (const line of batch) if (!line.tooLong) texts.push(line.text);
-      const results = checker.check(texts);
-      results.catch(ignore);
-      queue.push({ batch, results });
-      while (queue.length > inFlight) {
-        const head = queue.shift() as (typeof queue)[number];
-        apply(head.batch, await head.results);
-      }
-    }
-    for (let head = queue.shift(); head !== undefined; head = queue.shift()) apply(head.batch, await head.results);
-  } finally {
-    queue.length = 0;
-  }
-  const s = summary.value;
+export function workerReadable(input: PayloadInput): 'range' | 'whole' | undefined {
+  if (input.error !== undefined || input.stream === true || input.path === '-' || /\.json(\.gz)?$/.test(input.path))
+    return undefined;
+  return startsWithGzipMagic(input.path) ? 'whole' : 'range';
+}
+
+/** Adds what only the whole file tells: that it held no payload, or that its last line has no line break. */
+export function finishFile(report: ReportBuilder, file: FileSummary, s: SourceSummary | undefined): void {
   if (file.total === 0) {
     // an empty file and a file of blank lines alike: nothing was checked, which a CI gate must not take as success
     report.addFinding(file.file, 0, {
@@ -354,9 +285,7 @@ export async function checkInput(
       message:
         s === undefined || s.lines === 0 ? 'the file holds no payload' : 'the file holds only blank lines, no payload',
     });
-  } else if (s === undefined) {
-    return;
-  } else if (s.missingFinalNewline) {
+  } else if (s?.missingFinalNewline === true) {
     report.addFinding(file.file, s.lines, {
       level: 'warning',
       eventType: null,
@@ -364,5 +293,186 @@ export async function checkInput(
       keyword: 'newline',
       message: 'no newline at the end of the file (the last line was still checked)',
     });
+  }
+}
+
+/**
+ * Checks every payload of one input into `report` on this thread; read errors (an unreadable file, corrupt gzip)
+ * propagate. A plain file is read synchronously in large pieces; stdin, pipes and gzip as a stream.
+ */
+export async function checkInput(
+  input: PayloadInput,
+  report: ReportBuilder,
+  options: PayloadTextOptions & { readonly maxLineBytes?: number },
+  progress: CheckProgress = {},
+): Promise<void> {
+  const maxLineBytes = options.maxLineBytes ?? 8 << 20;
+  if (input.error !== undefined) throw new InputError(input.error);
+  const file = report.openFile(input.display);
+  if (input.path !== '-' && /\.json(\.gz)?$/.test(input.path)) {
+    checkJsonDocumentFile(input, file, report, options);
+    return;
+  }
+  const reporter = new LineReporter(report, file, { ...options, maxLineBytes });
+  const onBytes = progress.onBytes;
+  if (workerReadable(input) === 'range') {
+    const summary = await readRangeLines(
+      input.path,
+      0,
+      undefined,
+      reporter,
+      onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onOffset: (n) => onBytes(input, n) },
+    );
+    finishFile(report, file, summary);
+    return;
+  }
+  const summary: { value?: SourceSummary } = {};
+  const batches = readLineBatches(
+    input.path,
+    onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onBytes: (n) => onBytes(input, n) },
+    summary,
+  );
+  for await (const batch of batches) {
+    for (const line of batch) {
+      if (line.tooLong) reporter.tooLong(line.number, line.bytes);
+      else reporter.line(line.number, line.text, line.invalidUtf8 === true);
+    }
+  }
+  finishFile(report, file, summary.value);
+}
+
+// shares of a file for the workers: about four per worker so they finish together, never under 64 KiB (a message and
+// a read per share) nor over 8 MiB (what one share's findings and memory may grow to)
+const MIN_SHARE_BYTES = 64 << 10;
+const MAX_SHARE_BYTES = 8 << 20;
+
+/** Cuts a plain file into shares that start and end at line breaks; the last one reads to the end of the file. */
+export function shareFile(input: PayloadInput, jobs: number): { start: number; end: number | undefined }[] {
+  const size = input.bytes;
+  const step = Math.min(MAX_SHARE_BYTES, Math.max(MIN_SHARE_BYTES, Math.ceil(size / (jobs * 4))));
+  const shares: { start: number; end: number | undefined }[] = [];
+  let start = 0;
+  for (let at = step; at < size; ) {
+    // at or after `at`, so a share is never empty; a long line makes it longer than `step`
+    const cut = nextLineStart(input.path, at, size);
+    if (cut >= size) break;
+    shares.push({ start, end: cut });
+    start = cut;
+    at = cut + step;
+  }
+  shares.push({ start, end: undefined });
+  return shares;
+}
+
+/** How {@link checkInputs} checks: the line options, progress, and the worker pool (`--jobs`) if any. */
+export interface CheckInputsOptions {
+  readonly options: LineCheckOptions;
+  readonly maxFindings: number;
+  readonly progress?: CheckProgress;
+  /**
+   * Worker threads that check shares of plain and gzip files beside the main thread; started on first use. Without
+   * one, the main thread checks everything.
+   */
+  readonly pool?: () => RangePool;
+  /** Told of an input that could not be read; the inputs after it are still checked. */
+  readonly onError: (input: PayloadInput, error: Error) => void;
+  /** Told the upcast steps applied to a share, with counts. */
+  readonly onUpcasts?: (counts: readonly (readonly [string, number])[]) => void;
+}
+
+interface FileState {
+  readonly input: PayloadInput;
+  readonly file: FileSummary;
+  lines: number;
+  failed: boolean;
+}
+
+function ignore(): void {}
+
+// shares a worker holds (one being checked, one waiting) before the main thread checks the next one itself
+const WORKER_BACKLOG = 2;
+// parts waiting to be merged, per checking thread: few enough to bound memory
+const SHARES_PER_WORKER = 3;
+
+/**
+ * Checks every input into `report`, in order. With a pool, plain files are cut into shares at line breaks; a share
+ * goes to the worker with the fewest in flight, or, when every worker has its backlog, the main thread checks it: the
+ * main thread is one of the `--jobs` threads, and it starts checking while the workers are still loading. A gzip file
+ * goes to a worker whole. Parts are merged in file order with their line numbers shifted: the report is byte for byte
+ * the one the main thread alone writes. Other inputs (stdin, pipes, `.json`) are checked on the main thread in turn.
+ */
+export async function checkInputs(
+  inputs: readonly PayloadInput[],
+  report: ReportBuilder,
+  o: CheckInputsOptions,
+): Promise<void> {
+  const progress = o.progress ?? {};
+  let pool: RangePool | undefined;
+  const queue: { state: FileState; part: Promise<RangePart>; last: boolean }[] = [];
+  const applyHead = async (): Promise<void> => {
+    const head = queue.shift();
+    if (head === undefined) return;
+    const { state } = head;
+    let part: RangePart;
+    try {
+      part = await head.part;
+    } catch (e) {
+      if (!state.failed) o.onError(state.input, e as Error);
+      state.failed = true;
+      return;
+    }
+    if (state.failed) return;
+    report.addPart(state.file, part, state.lines);
+    state.lines += part.summary.lines;
+    if (part.upcasts.length > 0) o.onUpcasts?.(part.upcasts);
+    progress.onBytes?.(state.input, part.summary.end < 0 ? state.input.bytes : part.summary.end);
+    if (head.last)
+      finishFile(report, state.file, { lines: state.lines, missingFinalNewline: part.summary.missingFinalNewline });
+  };
+  try {
+    for (const input of inputs) {
+      const how = o.pool === undefined ? undefined : workerReadable(input);
+      if (o.pool !== undefined && how !== undefined) {
+        // not waiting for the workers to start: the main thread checks shares meanwhile
+        pool ??= o.pool();
+        let shares: { start: number; end: number | undefined }[];
+        try {
+          // gzip can only be read from its start: the whole file is one share
+          shares = how === 'whole' ? [{ start: -1, end: undefined }] : shareFile(input, pool.size + 1);
+        } catch (e) {
+          while (queue.length > 0) await applyHead();
+          o.onError(input, e as Error);
+          continue;
+        }
+        const state: FileState = { input, file: report.openFile(input.display), lines: 0, failed: false };
+        const window = (pool.size + 1) * SHARES_PER_WORKER;
+        for (let i = 0; i < shares.length; i++) {
+          const share = shares[i] as (typeof shares)[number];
+          let part: Promise<RangePart>;
+          if (pool.inFlight() < pool.size * WORKER_BACKLOG) part = pool.check(input.path, share.start, share.end);
+          else {
+            // every worker has its backlog: the main thread checks this share itself (its reads let the workers'
+            // answers in, and the first shares are checked while the workers are still starting)
+            part = checkRange(input.path, share.start, share.end, o.options, o.maxFindings);
+            await part.catch(ignore);
+          }
+          part.catch(ignore);
+          queue.push({ state, part, last: i === shares.length - 1 });
+          // bounded: at most `window` parts (each up to the findings cap) wait in memory
+          while (queue.length > window) await applyHead();
+        }
+        continue;
+      }
+      while (queue.length > 0) await applyHead();
+      try {
+        await checkInput(input, report, o.options, progress);
+      } catch (e) {
+        o.onError(input, e as Error);
+      }
+    }
+    while (queue.length > 0) await applyHead();
+  } finally {
+    queue.length = 0;
+    await pool?.close();
   }
 }

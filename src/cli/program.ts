@@ -101,7 +101,7 @@ function payloadOptions(cmd: Command): Command {
     .option('--max-findings <n>', 'keep at most n findings in the report, count the rest', positiveInt, 10_000)
     .option(
       '--jobs <n>',
-      'check lines on n worker threads (default: none, the main thread checks; they do not speed it up yet on 2 cores); the report is the same as with --jobs 1',
+      'check plain files on n worker threads, each reading its own share of a file (default: the free cores when the plain files add up to 16 MiB or more, else 1: the main thread checks); the report is the same as with --jobs 1',
       positiveInt,
     )
     .option(

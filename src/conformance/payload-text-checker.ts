@@ -61,8 +61,12 @@ export function checkPayloadText(text: string, options: PayloadTextOptions = {})
       ],
     };
   }
-  return { counted: true, findings: checkValue(value, options) };
+  const findings = checkValue(value, options);
+  // a valid payload (the common case) allocates no result
+  return findings.length === 0 ? VALID : { counted: true, findings };
 }
+
+const VALID: PayloadTextResult = Object.freeze({ counted: true, findings: Object.freeze([]) });
 
 /**
  * Checks an already parsed value as an envelope or, with `bare`, as a bare payload. Never throws: a value the checks

@@ -4,20 +4,22 @@
 const HEX = new Uint8Array(65536);
 for (const c of '0123456789abcdef') HEX[c.charCodeAt(0)] = 1;
 
-// the last two uuids and the last date-time found valid: a run's events repeat its run and request ids and a timestamp
-// cached per millisecond (the same string objects, so the comparison is a pointer check); a miss costs one or two
-// string comparisons that stop at the first differing character
-let uuidSeen1 = '';
-let uuidSeen2 = '';
+// the last eight uuids and the last date-time found valid: every event of a run repeats its five correlation ids (run,
+// request, session, user, org) and a timestamp cached per millisecond; a hit is one string comparison (a pointer check
+// for the same string object), a miss costs at most eight that mostly stop at the first character
+const UUIDS_SEEN = 8;
+const uuidSeen: string[] = new Array<string>(UUIDS_SEEN).fill('');
+let uuidNext = 0;
 let dateTimeSeen = '';
 
 /** True for a lowercase, hyphenated 8-4-4-4-12 hex UUID of any version, as `str(uuid)` writes it. */
 export function isUuid(s: string): boolean {
   if (s.length !== 36) return false;
-  if (s === uuidSeen1 || s === uuidSeen2) return true;
+  const seen = uuidSeen;
+  for (let i = 0; i < UUIDS_SEEN; i++) if (s === seen[i]) return true;
   if (!isUuidText(s)) return false;
-  uuidSeen2 = uuidSeen1;
-  uuidSeen1 = s;
+  seen[uuidNext] = s;
+  uuidNext = (uuidNext + 1) & (UUIDS_SEEN - 1);
   return true;
 }
 

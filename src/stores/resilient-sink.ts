@@ -278,8 +278,8 @@ export class ResilientSink implements EventSink {
 
   private async _deliver(batch: readonly EventEnvelope[]): Promise<void> {
     const batchId = randomUUID();
-    let events = batch;
-    let eventIds = batch.map((e, i) => e.id ?? `${batchId}:${i}`);
+    const events = batch;
+    const eventIds = batch.map((e, i) => e.id ?? `${batchId}:${i}`);
     const started = Date.now();
     let delay = this._initialDelayMs;
     for (let attempt = 1; ; attempt++) {

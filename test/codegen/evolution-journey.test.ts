@@ -265,6 +265,9 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
     const up = repo.cli('validate', 'old.ndjson', '--upcast', '--schema-version', 'latest');
     expect(up.status, up.stdout + up.stderr).toBe(0);
     expect(up.stderr).toContain('upcast tool.invoked v1->v2: 3 records');
+    // a worker thread loads the upcasters itself and sends its step counts back
+    const two = repo.cli('validate', 'old.ndjson', '--upcast', '--schema-version', 'latest', '--jobs', '2');
+    expect([two.status, two.stdout, two.stderr]).toEqual([up.status, up.stdout, up.stderr]);
   });
 
   it('check passes once the upcaster is written', () => {

@@ -1,36 +1,31 @@
-import { EVENT_DESCRIPTORS } from '../../../generated/index.js';
-import { resolveEventType, suggestEventType, type PayloadTextOptions } from '../../conformance/index.js';
+import { bareOption } from '../check-range.js';
 import { printReport, ReportBuilder } from '../findings.js';
-import { type CommandIo, UsageError } from '../io.js';
+import type { CommandIo } from '../io.js';
 import { main } from '../cli.js';
 import type { PayloadOptions } from '../program.js';
-import { checkInput, expandInputs, InputError, type PayloadInput } from '../payload-files.js';
+import { checkInputs as checkAll, expandInputs, InputError, type PayloadInput } from '../payload-files.js';
 import { ProgressBar } from '../progress-bar.js';
-import { startCheckPool, type LineChecker } from '../check-pool.js';
+import { freeCores, startCheckPool } from '../check-pool.js';
+
+// below this many bytes of plain files, starting workers (each loads every validator) costs more than it saves
+const PARALLEL_MIN_BYTES = 16 << 20;
 
 /**
- * How many worker threads check lines: `--jobs`, else 1 (the main thread). Worker threads are opt-in: on the bench's
- * 2-core machine `--jobs 2` was 0.63x the speed of `--jobs 1` (the main thread still decodes, splits and hands over every
- * line), so they are not the default until they scale.
+ * How many worker threads check shares of plain files: `--jobs`; by default the free cores when the plain files
+ * add up to 16 MiB or more, else none (the main thread checks).
  */
-export function jobsFor(args: Pick<PayloadOptions, 'jobs'>, _inputs: readonly PayloadInput[]): number {
-  return args.jobs ?? 1;
+export async function jobsFor(
+  args: Pick<PayloadOptions, 'jobs'>,
+  inputs: readonly PayloadInput[],
+  free: () => Promise<number> = freeCores,
+): Promise<number> {
+  if (args.jobs !== undefined) return args.jobs;
+  let bytes = 0;
+  for (const input of inputs) if (input.stream !== true && input.path !== '-') bytes += input.bytes;
+  return bytes < PARALLEL_MIN_BYTES ? 1 : await free();
 }
 
-/** Resolves `--schema` into the bare-payload option, or throws a {@link UsageError} with the nearest known type. */
-export function bareOption(schema: string | undefined): PayloadTextOptions['bare'] {
-  if (schema === undefined) return undefined;
-  const descriptor = resolveEventType(schema);
-  if (descriptor === undefined) {
-    const near =
-      suggestEventType(schema) ??
-      EVENT_DESCRIPTORS.map((d) => d.type).find((t) => t.startsWith(schema.split('.')[0] ?? ''));
-    throw new UsageError(
-      `--schema: no schema claims event type '${schema}'${near === undefined ? '' : `; did you mean '${near}'?`}`,
-    );
-  }
-  return { descriptor, type: schema };
-}
+export { bareOption } from '../check-range.js';
 
 /** Checks every input into `report`, drawing a progress bar on a terminal stderr; returns false when an input could not be read. */
 export async function checkInputs(
@@ -59,24 +54,35 @@ export async function checkInputs(
   const bar = io.stderrIsTty ? new ProgressBar((chunk) => io.writeErr(chunk)) : undefined;
   const progress =
     bar === undefined ? {} : { onBytes: (input: PayloadInput, n: number) => bar.update(input.display, n, input.bytes) };
-  // worker threads check with the default version choice and no upcaster: the other choices run on the main thread
-  const jobs = args.upcast === true || (args.schemaVersion ?? 'record') !== 'record' ? 1 : jobsFor(args, inputs);
-  const pool: LineChecker | undefined =
-    jobs > 1 ? startCheckPool(jobs, { allowUnknown: args.allowUnknown, schema: args.schema }) : undefined;
+  const jobs = await jobsFor(args, inputs);
   let ok = true;
-  try {
-    for (const input of inputs) {
-      try {
-        await checkInput(input, report, options, progress, pool, jobs * 2);
-      } catch (e) {
-        bar?.done();
-        io.err(`stageflow-events ${command}: cannot read ${input.display}: ${(e as Error).message}`);
-        ok = false;
-      }
-    }
-  } finally {
-    await pool?.close();
-  }
+  await checkAll(inputs, report, {
+    options,
+    progress,
+    maxFindings: args.maxFindings,
+    ...(jobs > 1
+      ? {
+          // the main thread checks too: n jobs are the main thread and n - 1 workers
+          pool: () =>
+            startCheckPool(jobs - 1, {
+              allowUnknown: args.allowUnknown,
+              schema: args.schema,
+              schemaVersion: args.schemaVersion ?? 'record',
+              upcast: args.upcast === true,
+              maxLineBytes: args.maxLineBytes,
+              maxFindings: args.maxFindings,
+            }),
+        }
+      : {}),
+    onError: (input, e) => {
+      bar?.done();
+      io.err(`stageflow-events ${command}: cannot read ${input.display}: ${e.message}`);
+      ok = false;
+    },
+    onUpcasts: (counts) => {
+      for (const [s, n] of counts) upcastCounts.set(s, (upcastCounts.get(s) ?? 0) + n);
+    },
+  });
   bar?.done();
   for (const [step, n] of [...upcastCounts].sort(([a], [b]) => a.localeCompare(b)))
     io.err(`stageflow-events ${command}: upcast ${step}: ${n} records`);
