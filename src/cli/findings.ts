@@ -1,5 +1,6 @@
 import { formatPayloadFinding, type PayloadFinding } from '../conformance/index.js';
 import { escapeControl } from '../io/printable.js';
+import type { ReportFormat } from './report-formats.js';
 
 /** One CLI finding: a {@link PayloadFinding} placed at a file and 1-based line (0 when it concerns the whole file). */
 export interface Finding extends PayloadFinding {
@@ -26,11 +27,7 @@ export interface Report {
   readonly omittedFindings: number;
 }
 
-/** The output formats every reporting command accepts. */
-export type ReportFormat = 'text' | 'json' | 'junit' | 'github';
-
-/** The values `--format` accepts. */
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit', 'github'];
+export { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 
 /** Accumulates payload counts and findings in bounded memory: past `maxFindings` findings are only counted. */
 export class ReportBuilder {

@@ -1,10 +1,10 @@
 // every command and flag of `stageflow-events`, declared once on commander; each command module receives parsed options
 import { readFileSync } from 'node:fs';
 import { Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
-import { MODES } from '../evolution/index.js';
-import { REPORT_FORMATS } from './findings.js';
+import { MODES } from '../evolution/modes.js';
+import { REPORT_FORMATS } from './report-formats.js';
 import type { CommandIo } from './io.js';
-import type { Mode } from '../evolution/index.js';
+import type { Mode } from '../evolution/modes.js';
 
 /** The name users type. */
 export const BIN = 'stageflow-events';

@@ -2,13 +2,12 @@
 import { type Break, contains, type Direction, hintFor, pointer, sample, type Undecided } from './compare.js';
 import { inlineRefs, normaliseSchema, type Norm, type SchemaSet } from './normalise.js';
 import { createValidators, type SideValidator } from './verify.js';
+import { MODES, type Mode } from './modes.js';
 
-/** Which directions decide the verdict: backward (the default of schema registries), forward, or both. */
-export type Mode = 'backward' | 'forward' | 'full';
 /** What a schema may state in `x-compatibility` to override the mode for its own event type. */
 export type Compatibility = Mode | 'none';
 
-export const MODES: readonly Mode[] = ['backward', 'forward', 'full'];
+export { MODES, type Mode };
 const COMPATIBILITIES: readonly string[] = [...MODES, 'none'];
 
 /** One break (with the payload that shows it) or one place the analysis could not decide (counterexample null). */

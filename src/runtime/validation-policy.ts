@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { createRequire } from 'node:module';
 import type { EventDescriptor, EventSink, ValidationIssue } from './types.js';
 import { ValidationError } from '../errors.js';
 
@@ -75,7 +75,11 @@ let defaultLogger: WarnLogger | undefined;
 
 function loggerOf(r: Resolved): WarnLogger {
   if (r.logger !== undefined) return r.logger;
-  defaultLogger ??= pino({ name: 'stageflow.events' }, pino.destination(2)) as unknown as WarnLogger;
+  if (defaultLogger === undefined) {
+    // pino is loaded on the first warning: validators, workers and the CLI import this module and most never warn
+    const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
+    defaultLogger = pino({ name: 'stageflow.events' }, pino.destination(2)) as unknown as WarnLogger;
+  }
   return defaultLogger;
 }
 

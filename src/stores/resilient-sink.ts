@@ -101,6 +101,8 @@ export class ResilientSink implements EventSink {
   private _inFlight = 0;
   private _pump: Promise<void> | undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined;
+  // the partial batch's flushIntervalMs passed while a write was in flight
+  private _flushDue = false;
   private _waiters: (() => void)[] = [];
   private _closed = false;
   private _shutdown: Promise<void> | undefined;
@@ -178,15 +180,17 @@ export class ResilientSink implements EventSink {
     this._dropStreak = 0;
     this._buffer.push(event);
     if (this._buffer.length >= this._batchSize) this._startPump(false);
-    else if (this._pump === undefined) this._armTimer();
+    else this._armTimer();
   }
 
-  // a partial batch waits at most flushIntervalMs for company
+  // a partial batch waits at most flushIntervalMs for company, counted from its first event even while a write is in
+  // flight: a timer that fires then marks the flush due, and the write's end starts it at once
   private _armTimer(): void {
     if (this._timer !== undefined) return;
     this._timer = setTimeout(() => {
       this._timer = undefined;
-      this._startPump(true);
+      if (this._pump === undefined) this._startPump(true);
+      else this._flushDue = true;
     }, this._flushIntervalMs);
     // Stryker disable next-line OptionalChaining: Node's timers always have unref
     this._timer.unref?.();
@@ -255,9 +259,13 @@ export class ResilientSink implements EventSink {
       clearTimeout(this._timer);
       this._timer = undefined;
     }
+    if (partial) this._flushDue = false;
     this._pump = this._drain(partial).finally(() => {
       this._pump = undefined;
-      if (this._buffer.length >= this._batchSize || (this._waiters.length > 0 && this._buffer.length > 0))
+      if (
+        this._buffer.length >= this._batchSize ||
+        ((this._waiters.length > 0 || this._flushDue) && this._buffer.length > 0)
+      )
         this._startPump(true);
       else if (this._buffer.length > 0) this._armTimer();
     });

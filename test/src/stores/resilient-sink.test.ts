@@ -59,6 +59,37 @@ describe('ResilientSink', () => {
     await sink.shutdown();
   });
 
+  it('writes a partial batch flushIntervalMs after its first event even when a write was in flight then', async () => {
+    vi.useFakeTimers();
+    const written: string[][] = [];
+    let release: (() => void) | undefined;
+    const writer: BatchWriter = {
+      name: 'slow',
+      async writeBatch(batch) {
+        written.push(batch.events.map((e) => e.type));
+        // the first write hangs until released; the later ones are quick
+        if (written.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+    };
+    const sink = new ResilientSink(writer, { batchSize: 2, flushIntervalMs: 50 });
+    const [a1, a2, b] = makeEvents(3) as [EventEnvelope, EventEnvelope, EventEnvelope];
+    // a full batch goes out at once and its write hangs
+    sink.tryEmit(a1);
+    sink.tryEmit(a2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(written).toHaveLength(1);
+    // b arrives while that write is in flight, and its interval passes before the write ends
+    sink.tryEmit(b);
+    await vi.advanceTimersByTimeAsync(60);
+    expect(written).toHaveLength(1);
+    release?.();
+    // no second interval: b goes out as soon as the write in flight ends
+    await vi.advanceTimersByTimeAsync(0);
+    expect(written).toEqual([[a1.type, a2.type], [b.type]]);
+    await sink.shutdown();
+    expect(sink.metrics).toMatchObject({ offered: 3, delivered: 3 });
+  });
+
   it('retries a failed batch with the same batch id and counts the retried events', async () => {
     const writer = new MemoryWriter();
     writer.failuresLeft = 2;
