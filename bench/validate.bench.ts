@@ -1,11 +1,22 @@
 // `stageflow-events validate` on a large NDJSON file (1 GB by default; BENCH_VALIDATE_MB=<n> shrinks it), run as a child
 // process like CI runs it, against a plain readline + JSON.parse + Ajv loop (runtime-compiled, ajv-formats) on the same file
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freeCores } from '../src/cli/check-pool.js';
+import { nextLineStart } from '../src/io/range-lines.js';
 import { machine, verdict } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -87,6 +98,33 @@ if (partial !== null) { JSON.parse(partial.toString('utf8')); total++; }
 process.stdout.write(JSON.stringify({ total }) + '\\n');
 `;
 
+// the machine's own scaling for this work: the same check of a share (no report, no merge) as one process on the whole
+// file and as two processes on a half each, at once; what --jobs 2 can reach at best on this machine now
+const SHARE = `
+const { checkRange } = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/src/cli/check-range.js')).href)});
+const [path, start, end] = process.argv.slice(2);
+const part = await checkRange(path, Number(start), end === 'end' ? undefined : Number(end), { maxLineBytes: 8 << 20 }, 10000);
+process.stdout.write(String(part.total) + '\\n');
+`;
+
+function runShares(
+  script: string,
+  file: string,
+  cuts: readonly (readonly [number, number | 'end'])[],
+): Promise<number> {
+  const t0 = performance.now();
+  return Promise.all(
+    cuts.map(
+      ([start, end]) =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn(process.execPath, [script, file, String(start), String(end)], { stdio: 'ignore' });
+          c.on('error', reject);
+          c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`share process exited with ${code}`))));
+        }),
+    ),
+  ).then(() => (performance.now() - t0) / 1000);
+}
+
 interface Run {
   readonly seconds: number;
   readonly peakRssMb: number;
@@ -121,7 +159,6 @@ try {
   const peer = join(dir, 'peer.mjs');
   const bytes = writeCorpus(file, targetMb * 1024 * 1024);
   const mb = statSync(file).size / 1e6;
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(peer, PEER(join(root, 'schemas')));
   const floor = join(dir, 'floor.mjs');
   writeFileSync(floor, FLOOR);
@@ -137,7 +174,17 @@ try {
     [FLOOR_NAME]: [] as Run[],
     'readline + JSON.parse + Ajv (ajv-formats)': [] as Run[],
   };
-  const ratios = { floor: [] as number[], floor2: [] as number[], jobs: [] as number[] };
+  const ratios = {
+    floor: [] as number[],
+    floor2: [] as number[],
+    jobs: [] as number[],
+    machine: [] as number[],
+    ofMachine: [] as number[],
+  };
+  const share = join(dir, 'share.mjs');
+  writeFileSync(share, SHARE);
+  const size = statSync(file).size;
+  const mid = nextLineStart(file, Math.floor(size / 2), size);
   for (let r = 0; r < rounds; r++) {
     const one = runChild([cli, 'validate', '--jobs', '1', '--format', 'json', file]);
     const two = runChild([cli, 'validate', '--jobs', '2', '--format', 'json', file]);
@@ -149,6 +196,13 @@ try {
     ratios.floor.push(fl.seconds / one.seconds);
     ratios.floor2.push(fl.seconds / two.seconds);
     ratios.jobs.push(one.seconds / two.seconds);
+    const whole = await runShares(share, file, [[0, 'end']]);
+    const halves = await runShares(share, file, [
+      [0, mid],
+      [mid, 'end'],
+    ]);
+    ratios.machine.push(whole / halves);
+    ratios.ofMachine.push(one.seconds / two.seconds / (whole / halves));
     if (two.stdout !== one.stdout) throw new Error('--jobs 2 wrote a different report than --jobs 1');
   }
   const cliReport = JSON.parse(cases['stageflow-events validate --jobs 1 (CLI)'][0]?.stdout ?? '{}') as {
@@ -200,6 +254,11 @@ try {
     jr.median,
     `per-round range ${jr.min.toFixed(2)}–${jr.max.toFixed(2)}`,
     1.5,
+  );
+  const ms = stats(ratios.machine);
+  const om = stats(ratios.ofMachine);
+  console.log(
+    `this machine's own scaling for the same check: two processes on a half each / one process on the whole = ${ms.median.toFixed(2)}x (per-round range ${ms.min.toFixed(2)}–${ms.max.toFixed(2)}); --jobs 2's scaling is ${om.median.toFixed(2)} of it (${om.min.toFixed(2)}–${om.max.toFixed(2)})`,
   );
   console.log(
     'ajv-cli: not measured; it validates whole JSON documents (-d file.json) and cannot read NDJSON, so it would need the 1 GB file converted to per-line files or one array parsed whole',
