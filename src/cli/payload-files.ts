@@ -367,6 +367,8 @@ export function shareFile(input: PayloadInput, jobs: number): { start: number; e
 /** How {@link checkInputs} checks: the line options, progress, and the worker pool (`--jobs`) if any. */
 export interface CheckInputsOptions {
   readonly options: LineCheckOptions;
+  /** Threads that check with a pool: the main thread and the pool's workers (`--jobs`). */
+  readonly threads: number;
   readonly maxFindings: number;
   readonly progress?: CheckProgress;
   /**
@@ -382,24 +384,81 @@ export interface CheckInputsOptions {
 
 interface FileState {
   readonly input: PayloadInput;
-  readonly file: FileSummary;
+  /** Opened in the report when its first share is merged, so files appear in input order. */
+  file?: FileSummary;
   lines: number;
   failed: boolean;
 }
 
+/** One step of a check, in report order: a share of a file (any thread), an input the main thread reads, or an error. */
+type Unit =
+  | {
+      readonly kind: 'share';
+      readonly state: FileState;
+      readonly start: number;
+      readonly end: number | undefined;
+      readonly last: boolean;
+    }
+  | { readonly kind: 'main'; readonly input: PayloadInput }
+  | { readonly kind: 'error'; readonly input: PayloadInput; readonly error: Error };
+
 function ignore(): void {}
 
-// shares a worker holds (one being checked, one waiting) before the main thread checks the next one itself
+// shares each worker holds at once (one being checked, one waiting), so it never waits for the main thread
 const WORKER_BACKLOG = 2;
-// parts waiting to be merged, per checking thread: few enough to bound memory
-const SHARES_PER_WORKER = 3;
+// shares checked ahead of the merge, per checking thread: bounds the parts (each up to the findings cap) in memory
+const AHEAD_PER_THREAD = 4;
+
+interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(ignore);
+  return { promise, resolve, reject };
+}
+
+/** The steps of checking `inputs` with `threads` checking threads, in report order. */
+function unitsOf(inputs: readonly PayloadInput[], threads: number): Unit[] {
+  const units: Unit[] = [];
+  for (const input of inputs) {
+    const how = workerReadable(input);
+    if (how === undefined) {
+      units.push({ kind: 'main', input });
+      continue;
+    }
+    let shares: { start: number; end: number | undefined }[];
+    try {
+      // gzip can only be read from its start: the whole file is one share
+      shares = how === 'whole' ? [{ start: -1, end: undefined }] : shareFile(input, threads);
+    } catch (e) {
+      units.push({ kind: 'error', input, error: e as Error });
+      continue;
+    }
+    const state: FileState = { input, lines: 0, failed: false };
+    for (let i = 0; i < shares.length; i++) {
+      const share = shares[i] as (typeof shares)[number];
+      units.push({ kind: 'share', state, start: share.start, end: share.end, last: i === shares.length - 1 });
+    }
+  }
+  return units;
+}
 
 /**
- * Checks every input into `report`, in order. With a pool, plain files are cut into shares at line breaks; a share
- * goes to the worker with the fewest in flight, or, when every worker has its backlog, the main thread checks it: the
- * main thread is one of the `--jobs` threads, and it starts checking while the workers are still loading. A gzip file
- * goes to a worker whole. Parts are merged in file order with their line numbers shifted: the report is byte for byte
- * the one the main thread alone writes. Other inputs (stdin, pipes, `.json`) are checked on the main thread in turn.
+ * Checks every input into `report`, in order. With a pool, plain files are cut into shares at line breaks and the
+ * shares of every file are handed out in order to whichever thread is free: each worker keeps two in hand (the next
+ * goes out the moment one comes back), and the main thread takes the next itself whenever it is free, so it is one of
+ * the `--jobs` threads and checks while the workers are still starting. A gzip file is one share. The main thread
+ * merges the parts in order with their line numbers shifted, and reads stdin, pipes and `.json` documents in their
+ * turn: the report is byte for byte the one the main thread alone writes.
  */
 export async function checkInputs(
   inputs: readonly PayloadInput[],
@@ -407,72 +466,80 @@ export async function checkInputs(
   o: CheckInputsOptions,
 ): Promise<void> {
   const progress = o.progress ?? {};
-  let pool: RangePool | undefined;
-  const queue: { state: FileState; part: Promise<RangePart>; last: boolean }[] = [];
-  const applyHead = async (): Promise<void> => {
-    const head = queue.shift();
-    if (head === undefined) return;
-    const { state } = head;
+  const checkHere = async (input: PayloadInput): Promise<void> => {
+    try {
+      await checkInput(input, report, o.options, progress);
+    } catch (e) {
+      o.onError(input, e as Error);
+    }
+  };
+  const units = o.pool === undefined ? [] : unitsOf(inputs, o.threads);
+  if (o.pool === undefined || !units.some((u) => u.kind === 'share')) {
+    for (const input of inputs) await checkHere(input);
+    return;
+  }
+  const pool = o.pool();
+  try {
+    const window = (pool.size + 1) * AHEAD_PER_THREAD;
+    const results = units.map(() => deferred<RangePart>());
+    let next = 0;
+    let merged = 0;
+    let waiting: (() => void)[] = [];
+    // the next share not yet taken, once it is within the window of the merge; -1 when none is left
+    const take = async (): Promise<number> => {
+      for (;;) {
+        while (next < units.length && (units[next] as Unit).kind !== 'share') next++;
+        if (next >= units.length) return -1;
+        if (next - merged < window) return next++;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+    };
+    const lane = async (check: (path: string, start: number, end: number | undefined) => Promise<RangePart>) => {
+      for (let i = await take(); i !== -1; i = await take()) {
+        const unit = units[i] as Extract<Unit, { kind: 'share' }>;
+        const result = results[i] as Deferred<RangePart>;
+        if (unit.state.failed) result.reject(new Error('skipped'));
+        else await check(unit.state.input.path, unit.start, unit.end).then(result.resolve, result.reject);
+      }
+    };
+    const lanes = [
+      lane((path, start, end) => checkRange(path, start, end, o.options, o.maxFindings)),
+      ...Array.from({ length: pool.size * WORKER_BACKLOG }, () =>
+        lane((path, start, end) => pool.check(path, start, end)),
+      ),
+    ];
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i] as Unit;
+      if (unit.kind === 'main') await checkHere(unit.input);
+      else if (unit.kind === 'error') o.onError(unit.input, unit.error);
+      else await merge(unit, results[i] as Deferred<RangePart>);
+      merged = i + 1;
+      const woken = waiting;
+      waiting = [];
+      for (const wake of woken) wake();
+    }
+    await Promise.all(lanes);
+  } finally {
+    await pool.close();
+  }
+
+  async function merge(unit: Extract<Unit, { kind: 'share' }>, result: Deferred<RangePart>): Promise<void> {
+    const { state } = unit;
     let part: RangePart;
     try {
-      part = await head.part;
+      part = await result.promise;
     } catch (e) {
       if (!state.failed) o.onError(state.input, e as Error);
       state.failed = true;
       return;
     }
     if (state.failed) return;
+    state.file ??= report.openFile(state.input.display);
     report.addPart(state.file, part, state.lines);
     state.lines += part.summary.lines;
     if (part.upcasts.length > 0) o.onUpcasts?.(part.upcasts);
     progress.onBytes?.(state.input, part.summary.end < 0 ? state.input.bytes : part.summary.end);
-    if (head.last)
+    if (unit.last)
       finishFile(report, state.file, { lines: state.lines, missingFinalNewline: part.summary.missingFinalNewline });
-  };
-  try {
-    for (const input of inputs) {
-      const how = o.pool === undefined ? undefined : workerReadable(input);
-      if (o.pool !== undefined && how !== undefined) {
-        // not waiting for the workers to start: the main thread checks shares meanwhile
-        pool ??= o.pool();
-        let shares: { start: number; end: number | undefined }[];
-        try {
-          // gzip can only be read from its start: the whole file is one share
-          shares = how === 'whole' ? [{ start: -1, end: undefined }] : shareFile(input, pool.size + 1);
-        } catch (e) {
-          while (queue.length > 0) await applyHead();
-          o.onError(input, e as Error);
-          continue;
-        }
-        const state: FileState = { input, file: report.openFile(input.display), lines: 0, failed: false };
-        const window = (pool.size + 1) * SHARES_PER_WORKER;
-        for (let i = 0; i < shares.length; i++) {
-          const share = shares[i] as (typeof shares)[number];
-          let part: Promise<RangePart>;
-          if (pool.inFlight() < pool.size * WORKER_BACKLOG) part = pool.check(input.path, share.start, share.end);
-          else {
-            // every worker has its backlog: the main thread checks this share itself (its reads let the workers'
-            // answers in, and the first shares are checked while the workers are still starting)
-            part = checkRange(input.path, share.start, share.end, o.options, o.maxFindings);
-            await part.catch(ignore);
-          }
-          part.catch(ignore);
-          queue.push({ state, part, last: i === shares.length - 1 });
-          // bounded: at most `window` parts (each up to the findings cap) wait in memory
-          while (queue.length > window) await applyHead();
-        }
-        continue;
-      }
-      while (queue.length > 0) await applyHead();
-      try {
-        await checkInput(input, report, o.options, progress);
-      } catch (e) {
-        o.onError(input, e as Error);
-      }
-    }
-    while (queue.length > 0) await applyHead();
-  } finally {
-    queue.length = 0;
-    await pool?.close();
   }
 }

@@ -71,8 +71,31 @@ async function readFdRange(
 ): Promise<RangeSummary> {
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
   const chunkBytes = options.chunkBytes ?? 1 << 20;
-  // two buffers of their own (not slices of Node's shared pool): one is split while the other is read into
-  const buffers = [Buffer.allocUnsafeSlow(chunkBytes), Buffer.allocUnsafeSlow(chunkBytes)] as const;
+  // two buffers: one is split while the other is read into; kept for the next call (a thread reads share after
+  // share, and fresh megabyte buffers are mapped and unmapped each time, which stalls every thread of the process)
+  const cached = freeBuffers.pop();
+  const buffers = cached?.[0].length === chunkBytes ? cached : twoBuffers(chunkBytes);
+  const summary = await readWith(buffers, fd, start, end, sink, maxLineBytes, options);
+  // only after a clean end: a read may still be in flight into one of them when the sink threw
+  if (freeBuffers.length < 2) freeBuffers.push(buffers);
+  return summary;
+}
+
+const freeBuffers: (readonly [Buffer, Buffer])[] = [];
+
+function twoBuffers(bytes: number): readonly [Buffer, Buffer] {
+  return [Buffer.allocUnsafeSlow(bytes), Buffer.allocUnsafeSlow(bytes)];
+}
+
+async function readWith(
+  buffers: readonly [Buffer, Buffer],
+  fd: number,
+  start: number,
+  end: number | undefined,
+  sink: RangeLineSink,
+  maxLineBytes: number,
+  options: RangeLinesOptions,
+): Promise<RangeSummary> {
   let which = 0;
   let pos = start;
   let lineNo = 0;

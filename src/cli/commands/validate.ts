@@ -60,6 +60,7 @@ export async function checkInputs(
     options,
     progress,
     maxFindings: args.maxFindings,
+    threads: jobs,
     ...(jobs > 1
       ? {
           // the main thread checks too: n jobs are the main thread and n - 1 workers
