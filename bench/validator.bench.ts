@@ -67,7 +67,8 @@ const invalid: [string, unknown][] = [
   ['no offset', { ...base, timestamp: '2026-11-25T17:49:11.428199' }],
   ['hour 24', { ...base, timestamp: '2026-11-25T24:00:00+00:00' }],
   ['timestamp not a string', { ...base, timestamp: 1732556951 }],
-  ['missing service', (({ service: _s, ...rest }) => rest)(base)],
+  // service is optional (the Python framework's guide omits it in its example); stage is required
+  ['missing stage', (({ stage: _s, ...rest }) => rest)(base)],
   ['duration_ms a float', { ...base, duration_ms: 1.5 }],
   ['status out of enum', { ...base, status: 'done' }],
   ['stage with a dot', { ...base, stage: 'a.b' }],
