@@ -22,8 +22,6 @@ export interface RangePool {
   check(path: string, start: number, end: number | undefined): Promise<RangePart>;
   /** Worker threads in the pool. */
   readonly size: number;
-  /** Shares sent and not yet answered. */
-  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -108,7 +106,6 @@ export function startCheckPool(jobs: number, options: CheckPoolOptions): RangePo
   let closed = false;
   return {
     size: jobs,
-    inFlight: () => pending.size,
     check(path, start, end) {
       if (failure !== undefined) return Promise.reject(failure);
       const id = seq++;

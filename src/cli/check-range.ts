@@ -10,7 +10,7 @@ import {
 } from '../conformance/index.js';
 import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
 import { readRangeLines, type RangeLineSink, type RangeSummary } from '../io/range-lines.js';
-import { type FileSummary, type Finding, ReportBuilder } from './findings.js';
+import { type FileSummary, ReportBuilder, type ReportPart } from './findings.js';
 import { UsageError } from './io.js';
 
 /** Resolves `--schema` into the bare-payload option, or throws a {@link UsageError} with the nearest known type. */
@@ -82,15 +82,7 @@ export class LineReporter implements RangeLineSink {
 }
 
 /** The report of one share of a file, lines numbered from 1 at the share's start: what a worker sends back. */
-export interface RangePart {
-  readonly total: number;
-  readonly valid: number;
-  readonly invalid: number;
-  readonly errors: number;
-  readonly warnings: number;
-  /** The share's first findings (at most the report's cap), in line order. */
-  readonly findings: readonly Finding[];
-  readonly omittedFindings: number;
+export interface RangePart extends ReportPart {
   readonly summary: RangeSummary;
   /** Upcast steps applied, with counts (`--upcast`). */
   readonly upcasts: readonly (readonly [string, number])[];

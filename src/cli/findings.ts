@@ -29,6 +29,18 @@ export interface Report {
 
 export { REPORT_FORMATS, type ReportFormat } from './report-formats.js';
 
+/** The counts and findings of one share of a file, checked on its own with the same findings cap (see {@link ReportBuilder.addPart}). */
+export interface ReportPart {
+  readonly total: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly errors: number;
+  readonly warnings: number;
+  /** The share's first findings (at most the cap), in line order, numbered from 1 at the share's start. */
+  readonly findings: readonly Finding[];
+  readonly omittedFindings: number;
+}
+
 /** Accumulates payload counts and findings in bounded memory: past `maxFindings` findings are only counted. */
 export class ReportBuilder {
   readonly files: FileSummary[] = [];
@@ -83,19 +95,7 @@ export class ReportBuilder {
    * Adds the report of a share of `file` checked elsewhere (a `--jobs` worker), its line numbers shifted by `lineBase`:
    * the same counts and findings, in the same order, as adding its payloads here one by one.
    */
-  addPart(
-    file: FileSummary,
-    part: {
-      readonly total: number;
-      readonly valid: number;
-      readonly invalid: number;
-      readonly errors: number;
-      readonly warnings: number;
-      readonly findings: readonly Finding[];
-      readonly omittedFindings: number;
-    },
-    lineBase: number,
-  ): void {
+  addPart(file: FileSummary, part: ReportPart, lineBase: number): void {
     file.total += part.total;
     file.valid += part.valid;
     file.invalid += part.invalid;

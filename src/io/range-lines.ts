@@ -75,10 +75,12 @@ async function readFdRange(
   // share, and fresh megabyte buffers are mapped and unmapped each time, which stalls every thread of the process)
   const cached = freeBuffers.pop();
   const buffers = cached?.[0].length === chunkBytes ? cached : twoBuffers(chunkBytes);
-  const summary = await readWith(buffers, fd, start, end, sink, maxLineBytes, options);
-  // only after a clean end: a read may still be in flight into one of them when the sink threw
-  if (freeBuffers.length < 2) freeBuffers.push(buffers);
-  return summary;
+  try {
+    return await readWith(buffers, fd, start, end, sink, maxLineBytes, options);
+  } finally {
+    // no read is in flight into them once readWith has settled, whether it returned or threw
+    if (freeBuffers.length < 2) freeBuffers.push(buffers);
+  }
 }
 
 const freeBuffers: (readonly [Buffer, Buffer])[] = [];
@@ -105,56 +107,66 @@ async function readWith(
   let skipping = false;
   let endedWithNewline = true;
   let pending = readAt(fd, buffers[0], pos, end);
-  for (;;) {
-    const n = await pending;
-    if (n === 0) break;
-    pos += n;
-    const buf = (which === 0 ? buffers[0] : buffers[1]).subarray(0, n);
-    // read the next piece into the other buffer while this one is split and checked
-    which ^= 1;
-    pending = readAt(fd, which === 0 ? buffers[0] : buffers[1], pos, end);
-    let lineStart = 0;
-    for (let nl = buf.indexOf(NEWLINE); nl !== -1; nl = buf.indexOf(NEWLINE, lineStart)) {
-      lineNo++;
-      if (lineStart === 0 && (carried > 0 || skipping)) {
-        // the first line break of this piece ends a line carried over from the pieces before
-        const total = carried + nl;
-        if (skipping || total > maxLineBytes) sink.tooLong(lineNo, total);
-        else {
-          carry.push(buf.subarray(0, nl));
-          const whole = Buffer.concat(carry, total);
-          emitLine(sink, whole, 0, total, lineNo, start === 0 && lineNo === 1);
+  try {
+    return await splitPieces();
+  } catch (e) {
+    // a sink that threw leaves the next read in flight: let it land before the file is closed and the buffers reused
+    await pending.catch(() => undefined);
+    throw e;
+  }
+
+  async function splitPieces(): Promise<RangeSummary> {
+    for (;;) {
+      const n = await pending;
+      if (n === 0) break;
+      pos += n;
+      const buf = (which === 0 ? buffers[0] : buffers[1]).subarray(0, n);
+      // read the next piece into the other buffer while this one is split and checked
+      which ^= 1;
+      pending = readAt(fd, which === 0 ? buffers[0] : buffers[1], pos, end);
+      let lineStart = 0;
+      for (let nl = buf.indexOf(NEWLINE); nl !== -1; nl = buf.indexOf(NEWLINE, lineStart)) {
+        lineNo++;
+        if (lineStart === 0 && (carried > 0 || skipping)) {
+          // the first line break of this piece ends a line carried over from the pieces before
+          const total = carried + nl;
+          if (skipping || total > maxLineBytes) sink.tooLong(lineNo, total);
+          else {
+            carry.push(buf.subarray(0, nl));
+            const whole = Buffer.concat(carry, total);
+            emitLine(sink, whole, 0, total, lineNo, start === 0 && lineNo === 1);
+          }
+          carry = [];
+          carried = 0;
+          skipping = false;
+        } else if (nl - lineStart > maxLineBytes) {
+          sink.tooLong(lineNo, nl - lineStart);
+        } else {
+          emitLine(sink, buf, lineStart, nl, lineNo, start === 0 && lineNo === 1);
         }
-        carry = [];
-        carried = 0;
-        skipping = false;
-      } else if (nl - lineStart > maxLineBytes) {
-        sink.tooLong(lineNo, nl - lineStart);
-      } else {
-        emitLine(sink, buf, lineStart, nl, lineNo, start === 0 && lineNo === 1);
+        lineStart = nl + 1;
       }
-      lineStart = nl + 1;
+      options.onOffset?.(pos);
+      const rest = n - lineStart;
+      endedWithNewline = rest === 0;
+      if (rest === 0) continue;
+      carried += rest;
+      if (skipping) continue;
+      if (carried > maxLineBytes) {
+        skipping = true;
+        carry = [];
+      } else {
+        // a copy: this buffer is read into again two pieces from now
+        carry.push(Buffer.from(buf.subarray(lineStart)));
+      }
     }
-    options.onOffset?.(pos);
-    const rest = n - lineStart;
-    endedWithNewline = rest === 0;
-    if (rest === 0) continue;
-    carried += rest;
-    if (skipping) continue;
-    if (carried > maxLineBytes) {
-      skipping = true;
-      carry = [];
-    } else {
-      // a copy: this buffer is read into again two pieces from now
-      carry.push(Buffer.from(buf.subarray(lineStart)));
+    if (carried > 0) {
+      lineNo++;
+      if (skipping) sink.tooLong(lineNo, carried);
+      else emitLine(sink, Buffer.concat(carry, carried), 0, carried, lineNo, start === 0 && lineNo === 1);
     }
+    return { lines: lineNo, missingFinalNewline: !endedWithNewline, end: pos };
   }
-  if (carried > 0) {
-    lineNo++;
-    if (skipping) sink.tooLong(lineNo, carried);
-    else emitLine(sink, Buffer.concat(carry, carried), 0, carried, lineNo, start === 0 && lineNo === 1);
-  }
-  return { lines: lineNo, missingFinalNewline: !endedWithNewline, end: pos };
 }
 
 function emitLine(

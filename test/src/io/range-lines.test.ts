@@ -132,4 +132,28 @@ describe('readRangeLines', () => {
     ]);
     expect(summary).toEqual({ lines: 3, missingFinalNewline: true, end: bytes.length });
   });
+
+  it('rejects with the error of a sink that throws, leaves no read behind, and reads the next file whole', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `{"n": ${i}}`).join('\n');
+    const path = file(Buffer.from(`${lines}\n`));
+    const boom = new Error('sink failed');
+    await expect(
+      readRangeLines(
+        path,
+        0,
+        undefined,
+        {
+          line: (n) => {
+            if (n === 1500) throw boom;
+          },
+          tooLong: () => undefined,
+        },
+        { chunkBytes: 1024 },
+      ),
+    ).rejects.toBe(boom);
+    // the same buffers serve the next read; every line arrives intact
+    const again = await readRange(path, 0, undefined, 1 << 20, 1024);
+    expect(again.seen).toHaveLength(3000);
+    expect(again.seen[2999]).toEqual({ n: 3000, text: '{"n": 2999}', bad: false });
+  });
 });
