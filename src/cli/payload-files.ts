@@ -372,10 +372,10 @@ export interface CheckInputsOptions {
   readonly maxFindings: number;
   readonly progress?: CheckProgress;
   /**
-   * Worker threads that check shares of plain and gzip files beside the main thread; started on first use. Without
-   * one, the main thread checks everything.
+   * Starts the worker threads that check shares of plain and gzip files beside the main thread (at most `threads` - 1,
+   * never more than the shares need). Without it, the main thread checks everything.
    */
-  readonly pool?: () => RangePool;
+  readonly pool?: (workers: number) => RangePool;
   /** Told of an input that could not be read; the inputs after it are still checked. */
   readonly onError: (input: PayloadInput, error: Error) => void;
   /** Told the upcast steps applied to a share, with counts. */
@@ -474,11 +474,13 @@ export async function checkInputs(
     }
   };
   const units = o.pool === undefined ? [] : unitsOf(inputs, o.threads);
-  if (o.pool === undefined || !units.some((u) => u.kind === 'share')) {
+  // never more workers than shares beside the one the main thread takes: each loads every validator
+  const workers = Math.min(o.threads - 1, units.filter((u) => u.kind === 'share').length - 1);
+  if (o.pool === undefined || workers < 1) {
     for (const input of inputs) await checkHere(input);
     return;
   }
-  const pool = o.pool();
+  const pool = o.pool(workers);
   try {
     const window = (pool.size + 1) * AHEAD_PER_THREAD;
     const results = units.map(() => deferred<RangePart>());

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RangePool } from '../../src/cli/check-pool.js';
 import { checkRange, type RangePart } from '../../src/cli/check-range.js';
 import { ReportBuilder } from '../../src/cli/findings.js';
-import { checkInputs, expandInputs, type PayloadInput } from '../../src/cli/payload-files.js';
+import { checkInputs, expandInputs, type PayloadInput, shareFile } from '../../src/cli/payload-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sfe-check-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,5 +112,34 @@ describe('checkInputs with workers', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^gone\.ndjson: .*no such file/);
     expect(report.files.map((f) => f.file)).toEqual(['a.ndjson', 'c.ndjson']);
+  });
+
+  it('starts no more workers than the shares need beside the main thread, and none for one share', async () => {
+    const asked: number[] = [];
+    const pool = (workers: number) => {
+      asked.push(workers);
+      return shufflingPool(50);
+    };
+    const shares = inputs.reduce((n, input) => n + shareFile(input, 64).length, 0);
+    await checkInputs(inputs, new ReportBuilder(50), {
+      options,
+      threads: 64,
+      maxFindings: 50,
+      pool,
+      onError: () => {},
+    });
+    expect(asked).toEqual([shares - 1]);
+    const small = join(dir, 'small.ndjson');
+    writeFileSync(small, `${REAL.slice(0, 20).join('\n')}\n`);
+    const report = new ReportBuilder(50);
+    await checkInputs(expandInputs([small], dir), report, {
+      options,
+      threads: 8,
+      maxFindings: 50,
+      pool,
+      onError: () => {},
+    });
+    expect(asked).toHaveLength(1);
+    expect(report.valid).toBe(20);
   });
 });

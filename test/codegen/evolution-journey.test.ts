@@ -265,9 +265,17 @@ describe('schema evolution journey (scratch copy of the repository)', { timeout:
     const up = repo.cli('validate', 'old.ndjson', '--upcast', '--schema-version', 'latest');
     expect(up.status, up.stdout + up.stderr).toBe(0);
     expect(up.stderr).toContain('upcast tool.invoked v1->v2: 3 records');
-    // a worker thread loads the upcasters itself and sends its step counts back
-    const two = repo.cli('validate', 'old.ndjson', '--upcast', '--schema-version', 'latest', '--jobs', '2');
-    expect([two.status, two.stdout, two.stderr]).toEqual([up.status, up.stdout, up.stderr]);
+    // a worker thread loads the upcasters itself and sends its step counts back: a file of several shares (64 KiB
+    // at least each), so the worker gets some
+    const old = repo.read('old.ndjson');
+    const copies = Math.ceil((256 << 10) / old.length);
+    repo.write('old-many.ndjson', old.repeat(copies));
+    const args = ['validate', 'old-many.ndjson', '--upcast', '--schema-version', 'latest'];
+    const one = repo.cli(...args, '--jobs', '1');
+    const two = repo.cli(...args, '--jobs', '2');
+    expect(one.status, one.stdout + one.stderr).toBe(0);
+    expect(one.stderr).toContain(`upcast tool.invoked v1->v2: ${3 * copies} records`);
+    expect([two.status, two.stdout, two.stderr]).toEqual([one.status, one.stdout, one.stderr]);
   });
 
   it('check passes once the upcaster is written', () => {

@@ -63,9 +63,9 @@ export async function checkInputs(
     threads: jobs,
     ...(jobs > 1
       ? {
-          // the main thread checks too: n jobs are the main thread and n - 1 workers
-          pool: () =>
-            startCheckPool(jobs - 1, {
+          // the main thread checks too: n jobs are the main thread and up to n - 1 workers
+          pool: (workers: number) =>
+            startCheckPool(workers, {
               allowUnknown: args.allowUnknown,
               schema: args.schema,
               schemaVersion: args.schemaVersion ?? 'record',
