@@ -8,8 +8,7 @@ import {
   resolveEventType,
   suggestEventType,
 } from '../conformance/index.js';
-import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
-import { readRangeLines, type RangeLineSink, type RangeSummary } from '../io/range-lines.js';
+import { type RangeLineSink, type RangeSummary, readRangeLines, streamLines } from '../io/range-lines.js';
 import { type FileSummary, ReportBuilder, type ReportPart } from './findings.js';
 import { UsageError } from './io.js';
 
@@ -112,17 +111,10 @@ export async function checkRange(
           },
         };
   const reporter = new LineReporter(report, file, opts);
-  let summary: RangeSummary;
-  if (start >= 0) summary = await readRangeLines(path, start, end, reporter, { maxLineBytes: options.maxLineBytes });
-  else {
-    const read: { value?: SourceSummary } = {};
-    for await (const batch of readLineBatches(path, { maxLineBytes: options.maxLineBytes }, read))
-      for (const line of batch) {
-        if (line.tooLong) reporter.tooLong(line.number, line.bytes);
-        else reporter.line(line.number, line.text, line.invalidUtf8 === true);
-      }
-    summary = { lines: read.value?.lines ?? 0, missingFinalNewline: read.value?.missingFinalNewline ?? false, end: -1 };
-  }
+  const summary: RangeSummary =
+    start >= 0
+      ? await readRangeLines(path, start, end, reporter, { maxLineBytes: options.maxLineBytes })
+      : { ...(await streamLines(path, reporter, { maxLineBytes: options.maxLineBytes })), end: -1 };
   return {
     total: report.total,
     valid: report.valid,

@@ -5,8 +5,8 @@ import { globSync, isDynamicPattern } from 'tinyglobby';
 import { gunzipSync } from 'node:zlib';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { checkValue, type PayloadTextOptions } from '../conformance/index.js';
-import { readLineBatches, type SourceSummary } from '../io/line-reader.js';
-import { nextLineStart, readRangeLines } from '../io/range-lines.js';
+import type { SourceSummary } from '../io/line-reader.js';
+import { nextLineStart, readRangeLines, streamLines } from '../io/range-lines.js';
 import type { RangePool } from './check-pool.js';
 import { checkRange, type LineCheckOptions, LineReporter, type RangePart, utf8Finding } from './check-range.js';
 import type { FileSummary, ReportBuilder } from './findings.js';
@@ -274,7 +274,7 @@ export function workerReadable(input: PayloadInput): 'range' | 'whole' | undefin
 }
 
 /** Adds what only the whole file tells: that it held no payload, or that its last line has no line break. */
-export function finishFile(report: ReportBuilder, file: FileSummary, s: SourceSummary | undefined): void {
+export function finishFile(report: ReportBuilder, file: FileSummary, s: SourceSummary): void {
   if (file.total === 0) {
     // an empty file and a file of blank lines alike: nothing was checked, which a CI gate must not take as success
     report.addFinding(file.file, 0, {
@@ -282,10 +282,9 @@ export function finishFile(report: ReportBuilder, file: FileSummary, s: SourceSu
       eventType: null,
       instancePath: '',
       keyword: 'empty-file',
-      message:
-        s === undefined || s.lines === 0 ? 'the file holds no payload' : 'the file holds only blank lines, no payload',
+      message: s.lines === 0 ? 'the file holds no payload' : 'the file holds only blank lines, no payload',
     });
-  } else if (s?.missingFinalNewline === true) {
+  } else if (s.missingFinalNewline) {
     report.addFinding(file.file, s.lines, {
       level: 'warning',
       eventType: null,
@@ -326,19 +325,12 @@ export async function checkInput(
     finishFile(report, file, summary);
     return;
   }
-  const summary: { value?: SourceSummary } = {};
-  const batches = readLineBatches(
+  const summary = await streamLines(
     input.path,
+    reporter,
     onBytes === undefined ? { maxLineBytes } : { maxLineBytes, onBytes: (n) => onBytes(input, n) },
-    summary,
   );
-  for await (const batch of batches) {
-    for (const line of batch) {
-      if (line.tooLong) reporter.tooLong(line.number, line.bytes);
-      else reporter.line(line.number, line.text, line.invalidUtf8 === true);
-    }
-  }
-  finishFile(report, file, summary.value);
+  finishFile(report, file, summary);
 }
 
 // shares of a file for the workers: about four per worker so they finish together, never under 64 KiB (a message and

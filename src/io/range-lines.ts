@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, read, readSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { type ReadLinesOptions, readLineBatches, type SourceSummary } from './line-reader.js';
 
 /** Receives the lines of a byte range, in order, numbered from 1 at the range's start. */
 export interface RangeLineSink {
@@ -52,6 +54,24 @@ export async function readRangeLines(
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Feeds the lines of a stream (stdin, a pipe, gzip: anything {@link readLineBatches} reads) to the same sink
+ * {@link readRangeLines} feeds, and returns how the source ended.
+ */
+export async function streamLines(
+  source: string | Readable,
+  sink: RangeLineSink,
+  options: ReadLinesOptions = {},
+): Promise<SourceSummary> {
+  const summary: { value?: SourceSummary } = {};
+  for await (const batch of readLineBatches(source, options, summary))
+    for (const line of batch) {
+      if (line.tooLong) sink.tooLong(line.number, line.bytes);
+      else sink.line(line.number, line.text, line.invalidUtf8 === true);
+    }
+  return summary.value ?? { lines: 0, missingFinalNewline: false };
 }
 
 function readAt(fd: number, buf: Buffer, pos: number, end: number | undefined): Promise<number> {

@@ -11,8 +11,8 @@ import { freeCores, startCheckPool } from '../check-pool.js';
 const PARALLEL_MIN_BYTES = 16 << 20;
 
 /**
- * How many worker threads check shares of plain files: `--jobs`; by default the free cores when the plain files
- * add up to 16 MiB or more, else none (the main thread checks).
+ * How many threads check (the main thread and up to this many minus one workers): `--jobs`; by default the free cores
+ * when the plain files add up to 16 MiB or more, else 1 (the main thread alone).
  */
 export async function jobsFor(
   args: Pick<PayloadOptions, 'jobs'>,
