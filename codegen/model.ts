@@ -1,7 +1,13 @@
 // phase 3: all naming and JSON-type to TS-type mapping; templates only loop and branch over this model
 import { SchemaError } from '../src/errors.js';
 import type { ResolvedEvent, ResolvedSet, ResolvedSharedType } from './resolve.js';
-import { isDataKeyword, isNonTypeKeyword, undescribedFields } from './schema-rules.js';
+import {
+  isAnnotationKeyword,
+  isDataKeyword,
+  isNonTypeKeyword,
+  SUBSCHEMA_MAP_KEYWORDS,
+  undescribedFields,
+} from './schema-rules.js';
 
 /** Every name generated for one event, all derived from its type string by {@link deriveNames}. */
 export interface EventNames {
@@ -63,6 +69,8 @@ export interface EventModel {
   readonly dereferenced: Record<string, unknown>;
   /** The payload schema as the type compiler reads it: see {@link typesSchema}. */
   readonly typesSchema: Record<string, unknown>;
+  /** What the payload schema asserts, for `validate`'s byte scanner: see {@link scanPlan}. */
+  readonly scanPlan: Record<string, unknown>;
   /** True for the newest version of its type (the one emitters emit and the unversioned names stand for). */
   readonly latest: boolean;
   /**
@@ -258,20 +266,40 @@ function sharedTypeModel(t: ResolvedSharedType): SharedTypeModel {
 }
 
 /**
+ * Copies a schema without the keywords `drop` names. It descends only into subschemas: never into data keywords
+ * (`enum`, `const`, `examples`, `default`), and into the values, not the names, of `properties` and the other maps of
+ * names to subschemas (a property called `title` stays). `each` may rewrite every copied node.
+ */
+function stripKeywords(
+  node: unknown,
+  drop: (keyword: string) => boolean,
+  each: (out: Record<string, unknown>) => void = () => undefined,
+): unknown {
+  const strip = (n: unknown): unknown => {
+    if (Array.isArray(n)) return n.map(strip);
+    if (n === null || typeof n !== 'object') return n;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(n)) {
+      if (drop(k)) continue;
+      if (isDataKeyword(k)) out[k] = v;
+      else if (SUBSCHEMA_MAP_KEYWORDS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v))
+        out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, strip(sub)]));
+      else out[k] = strip(v);
+    }
+    each(out);
+    return out;
+  };
+  return strip(node);
+}
+
+/**
  * The payload schema as json-schema-to-typescript reads it: without the keywords that say nothing about the type
  * (vendor keywords, `$id`, `$schema`, examples, titles), and with 2020-12 tuples in the draft-07 form that compiler
  * understands: `prefixItems` + `items` become `items: [...]` + `additionalItems` (else `items: false` would type the
  * tuple as `never[]`).
  */
 export function typesSchema(dereferenced: Record<string, unknown>): Record<string, unknown> {
-  const strip = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(strip);
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) {
-      if (isNonTypeKeyword(k)) continue;
-      out[k] = isDataKeyword(k) ? v : strip(v);
-    }
+  return stripKeywords(dereferenced, isNonTypeKeyword, (out) => {
     if (Array.isArray(out.prefixItems)) {
       const rest = out.items;
       out.items = out.prefixItems;
@@ -279,9 +307,15 @@ export function typesSchema(dereferenced: Record<string, unknown>): Record<strin
       if (rest === undefined) delete out.additionalItems;
       else out.additionalItems = rest;
     }
-    return out;
-  };
-  return strip(dereferenced) as Record<string, unknown>;
+  }) as Record<string, unknown>;
+}
+
+/**
+ * The payload schema as `validate`'s byte scanner reads it (`generated/scan-plans.ts`): every `$ref` inlined and every
+ * annotation dropped (see {@link isAnnotationKeyword}), so what is left is only what decides validity.
+ */
+export function scanPlan(dereferenced: Record<string, unknown>): Record<string, unknown> {
+  return stripKeywords(dereferenced, isAnnotationKeyword) as Record<string, unknown>;
 }
 
 /** Phase 3: builds the model. `runtimeImport(dir)` says how a file in `generated/<dir>/` imports the runtime. */
@@ -375,6 +409,7 @@ export function buildModel(set: ResolvedSet, runtimeImport: (depth: number) => s
         examples: ((j.examples ?? []) as unknown[]).map((x) => JSON.stringify(x, null, 2)),
         dereferenced: d,
         typesSchema: typesSchema(d),
+        scanPlan: scanPlan(d),
         latest,
         versioned,
       };

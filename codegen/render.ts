@@ -220,6 +220,26 @@ function renderOlderDescriptor(e: EventModel): string {
  * with several versions, and the lookup by type and version that `validate` and `replay` use for a record's
  * `schema_version`.
  */
+/** `scan-plans.ts`: what every event schema (each version) asserts, by `$id`, for `validate`'s byte scanner. */
+function renderScanPlans(model: Model): string {
+  const all = [...model.events, ...model.olderVersions].sort((a, b) =>
+    a.schemaId < b.schemaId ? -1 : a.schemaId > b.schemaId ? 1 : 0,
+  );
+  return [
+    banner('schemas/ (every event schema)'),
+    '',
+    '/**',
+    ' * What each event schema asserts, by `$id`: the schema with every `$ref` inlined and its annotations (descriptions,',
+    ' * titles, examples, vendor keywords) dropped. `stageflow-events validate` checks the bytes of a line against these',
+    ' * before it parses the line, and parses only the lines they cannot prove valid.',
+    ' */',
+    'export const SCAN_PLANS: Readonly<Record<string, unknown>> = {',
+    ...all.map((e) => `  ${JSON.stringify(e.schemaId)}: ${JSON.stringify(e.scanPlan)},`),
+    '};',
+    '',
+  ].join('\n');
+}
+
 function renderVersions(model: Model): string {
   const all = [...model.events, ...model.olderVersions].sort((a, b) =>
     a.type < b.type ? -1 : a.type > b.type ? 1 : a.version - b.version,
@@ -448,6 +468,7 @@ export async function render(
   for (const e of model.olderVersions) await renderEvent(e, ['descriptor.ts', () => renderOlderDescriptor(e)]);
   if (cache !== undefined) for (const k of [...cache.keys()]) if (!used.has(k)) cache.delete(k);
   files.set('versions.ts', renderVersions(model));
+  files.set('scan-plans.ts', renderScanPlans(model));
   files.set('upcasters.ts', renderUpcasters(model, upcastersImport));
   if (model.upcastSteps.length > 0) files.set('upcasters.test.ts', renderUpcastersTest(model));
   files.set('events.ts', template('emit/events.ts.hbs')(model));

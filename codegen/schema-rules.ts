@@ -37,6 +37,35 @@ export function isNonTypeKeyword(key: string): boolean {
   return isVendorKeyword(key) || key === '$id' || key === '$schema' || key === 'examples' || key === 'title';
 }
 
+/**
+ * Keywords that never change which payloads a schema accepts: the vendor keywords, the document's identity, and the
+ * annotations of JSON Schema 2020-12 (title, description, examples, default, `$comment`, deprecated, readOnly, writeOnly).
+ */
+export function isAnnotationKeyword(key: string): boolean {
+  return isVendorKeyword(key) || ANNOTATION_KEYWORDS.has(key);
+}
+
+const ANNOTATION_KEYWORDS: ReadonlySet<string> = new Set([
+  '$id',
+  '$schema',
+  '$comment',
+  'title',
+  'description',
+  'examples',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
+
+/** Keywords whose value maps names (property names, definition names) to subschemas. */
+export const SUBSCHEMA_MAP_KEYWORDS: ReadonlySet<string> = new Set([
+  'properties',
+  'patternProperties',
+  '$defs',
+  'dependentSchemas',
+]);
+
 /** True when a schema describes one event (it has `x-event-type` or `x-event-type-pattern`), not shared `$defs`. */
 export function isEventSchema(json: Readonly<Record<string, unknown>>): boolean {
   return 'x-event-type' in json || 'x-event-type-pattern' in json;

@@ -8,9 +8,12 @@ import {
   resolveEventType,
   suggestEventType,
 } from '../conformance/index.js';
+import { lineScannerFor } from '../conformance/line-scanner.js';
 import { type RangeLineSink, type RangeSummary, readRangeLines, streamLines } from '../io/range-lines.js';
 import { type FileSummary, ReportBuilder, type ReportPart } from './findings.js';
 import { UsageError } from './io.js';
+
+const NO_FINDINGS: readonly PayloadFinding[] = Object.freeze([]);
 
 /** Resolves `--schema` into the bare-payload option, or throws a {@link UsageError} with the nearest known type. */
 export function bareOption(schema: string | undefined): PayloadTextOptions['bare'] {
@@ -49,7 +52,17 @@ export class LineReporter implements RangeLineSink {
     private readonly report: ReportBuilder,
     private readonly file: FileSummary,
     private readonly options: LineCheckOptions,
-  ) {}
+  ) {
+    const scan = lineScannerFor(options);
+    if (scan !== undefined)
+      this.bytes = (number, buf, start, end) => {
+        if (!scan(buf, start, end)) return false;
+        this.report.addPayload(this.file, number, NO_FINDINGS);
+        return true;
+      };
+  }
+
+  bytes?: (number: number, buf: Buffer, start: number, end: number) => boolean;
 
   line(number: number, text: string, invalidUtf8: boolean): void {
     const result = checkPayloadText(text, this.options);

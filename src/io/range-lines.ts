@@ -7,6 +7,11 @@ import { type ReadLinesOptions, readLineBatches, type SourceSummary } from './li
 export interface RangeLineSink {
   /** A line: `text` excludes the line break and a trailing CR; `invalidUtf8` when its bytes are not UTF-8 (U+FFFD stands in `text`). */
   line(number: number, text: string, invalidUtf8: boolean): void;
+  /**
+   * Optional: offered a line's bytes `[start, end)` before they are decoded, when a line feed follows them in `buf`;
+   * returns true when it has taken the line (then {@link line} is not called for it).
+   */
+  bytes?(number: number, buf: Buffer, start: number, end: number): boolean;
   /** A line longer than `maxLineBytes`: skipped as it streams, never held whole in memory. */
   tooLong(number: number, bytes: number): void;
 }
@@ -201,6 +206,7 @@ function emitLine(
   let b = to;
   if (firstOfFile && b - a >= 3 && buf[a] === 0xef && buf[a + 1] === 0xbb && buf[a + 2] === 0xbf) a += 3;
   if (b > a && buf[b - 1] === CR) b--;
+  else if (sink.bytes !== undefined && buf[b] === NEWLINE && sink.bytes(number, buf, a, b)) return;
   // utf8Slice is what toString('utf8', a, b) calls once it has checked its arguments, which these already are
   const text = (buf as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(a, b);
   // the decoder put U+FFFD where bytes were bad; only then are the raw bytes checked, so valid text costs one indexOf

@@ -101,6 +101,7 @@ describe('codegen outputs for a minimal case', () => {
       'demo/demo-thing-happened/validate.js',
       'events.ts',
       'index.ts',
+      'scan-plans.ts',
       'sink.ts',
       'upcasters.ts',
       'versions.ts',

@@ -1,5 +1,6 @@
 // the offset reader `validate` uses for plain files (and its --jobs workers for their shares) must see the very lines
 // the stream reader sees, whatever the bytes, the read size and the places a file is cut
+import { isUtf8 } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +110,36 @@ describe('readRangeLines', () => {
           expect(last?.missingFinalNewline).toBe(whole.summary.missingFinalNewline);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("offers a sink a line's bytes, with its line feed after them, and decodes only the lines it declines", async () => {
+    await fc.assert(
+      fc.asyncProperty(content, fc.integer({ min: 1, max: 64 }), async (bytes, chunk) => {
+        const path = file(bytes);
+        const plain = await readRange(path, 0, undefined, 120, chunk);
+        const seen: Seen[] = [];
+        await readRangeLines(
+          path,
+          0,
+          undefined,
+          {
+            // takes the even lines; what it is offered must be exactly the line's bytes, a line feed after them
+            bytes: (n, buf, start, end) => {
+              expect(buf[end]).toBe(10);
+              const text = buf.toString('utf8', start, end);
+              if (n % 2 === 1) return false;
+              seen.push({ n, text, bad: text.includes('\ufffd') && !isUtf8(buf.subarray(start, end)) });
+              return true;
+            },
+            line: (n, text, bad) => seen.push({ n, text, bad }),
+            tooLong: (n, b) => seen.push({ n, tooLong: b }),
+          },
+          { maxLineBytes: 120, chunkBytes: chunk },
+        );
+        expect(seen).toEqual(plain.seen);
+      }),
       { numRuns: 300 },
     );
   });
