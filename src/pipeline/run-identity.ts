@@ -4,6 +4,7 @@ import {
   type CorrelationKeys,
   type CorrelationKeysCamelCase,
 } from '../../generated/common/correlation-keys.js';
+import { generatedUuid } from '../runtime/formats.js';
 
 // the run's identity, beside PipelineContext: the correlation keys come from schemas/common/correlation-keys.v1.json
 // (through codegen), so adding a key there adds it to run options, identities, run events, wide events and tools
@@ -73,7 +74,7 @@ export function createRunIdentity(options: RunIdentityOptions, defaultName: stri
   for (const { camel } of CORRELATION_KEYS) {
     const given = options[camel];
     if (given !== undefined) out[camel] = given;
-    else if (camel === 'pipelineRunId') out[camel] = randomUUID();
+    else if (camel === 'pipelineRunId') out[camel] = generatedUuid(randomUUID());
     else if (parent !== undefined) out[camel] = parent[camel];
     else out[camel] = camel === 'service' ? 'pipeline' : null;
   }
@@ -88,7 +89,7 @@ function identityWrittenOut(options: RunIdentityOptions, defaultName: string, pa
   const o = options;
   const p = parent;
   return {
-    pipelineRunId: o.pipelineRunId !== undefined ? o.pipelineRunId : randomUUID(),
+    pipelineRunId: o.pipelineRunId !== undefined ? o.pipelineRunId : generatedUuid(randomUUID()),
     requestId: o.requestId !== undefined ? o.requestId : p !== undefined ? p.requestId : null,
     sessionId: o.sessionId !== undefined ? o.sessionId : p !== undefined ? p.sessionId : null,
     userId: o.userId !== undefined ? o.userId : p !== undefined ? p.userId : null,

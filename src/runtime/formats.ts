@@ -16,11 +16,26 @@ let dateTimeSeen = '';
 export function isUuid(s: string): boolean {
   if (s.length !== 36) return false;
   const seen = uuidSeen;
-  for (let i = 0; i < UUIDS_SEEN; i++) if (s === seen[i]) return true;
+  // newest first: the events of one run repeat the id remembered last
+  for (let i = 0, j = uuidNext + UUIDS_SEEN - 1; i < UUIDS_SEEN; i++, j--)
+    if (s === seen[j & (UUIDS_SEEN - 1)]) return true;
   if (!isUuidText(s)) return false;
-  seen[uuidNext] = s;
-  uuidNext = (uuidNext + 1) & (UUIDS_SEEN - 1);
+  rememberUuid(s);
   return true;
+}
+
+function rememberUuid(s: string): void {
+  uuidSeen[uuidNext] = s;
+  uuidNext = (uuidNext + 1) & (UUIDS_SEEN - 1);
+}
+
+/**
+ * Returns a UUID this process just made with `crypto.randomUUID()` (always the lowercase 8-4-4-4-12 form), remembered
+ * as checked: the events that carry it then find it in the memo instead of checking its 36 characters again.
+ */
+export function generatedUuid(id: string): string {
+  rememberUuid(id);
+  return id;
 }
 
 function isUuidText(s: string): boolean {
