@@ -44,7 +44,11 @@ export function utf8Finding(eventType: string | null): PayloadFinding {
 }
 
 /** Options of a line check: the payload options plus the line limit. */
-export type LineCheckOptions = PayloadTextOptions & { readonly maxLineBytes: number };
+export type LineCheckOptions = PayloadTextOptions & {
+  readonly maxLineBytes: number;
+  /** False: every line is decoded, parsed and validated, without the byte scanner first (to compare). Default true. */
+  readonly scanBytes?: boolean;
+};
 
 /** Turns each line into counted payloads and findings of one file in a report. */
 export class LineReporter implements RangeLineSink {
@@ -53,7 +57,7 @@ export class LineReporter implements RangeLineSink {
     private readonly file: FileSummary,
     private readonly options: LineCheckOptions,
   ) {
-    const scan = lineScannerFor(options);
+    const scan = options.scanBytes === false ? undefined : lineScannerFor(options);
     if (scan !== undefined)
       this.bytes = (number, buf, start, end) => {
         if (!scan(buf, start, end)) return false;

@@ -24,6 +24,12 @@ export interface ReadLinesOptions {
   readonly chunkBytes?: number;
   /** Called with the count of raw (possibly compressed) bytes read so far, for progress bars. */
   readonly onBytes?: (bytesRead: number) => void;
+  /**
+   * Offered a line's bytes `[start, end)` before they are decoded, when the whole line and its line feed (no CR before
+   * it) lie in one chunk and it is not the first line; returns true when it has taken the line, which then does not
+   * appear in a batch (it is still counted and numbered).
+   */
+  readonly take?: (number: number, chunk: Buffer, start: number, end: number) => boolean;
 }
 
 /** What a source ended with, learned once the last batch has been read. */
@@ -100,6 +106,7 @@ export async function* readLineBatches(
   summary?: { value?: SourceSummary },
 ): AsyncGenerator<Line[]> {
   const maxLineBytes = options.maxLineBytes ?? 8 << 20;
+  const take = options.take;
   const stream = openSource(source, options);
   const decoder = new StringDecoder('utf8');
   let partial = '';
@@ -123,6 +130,14 @@ export async function* readLineBatches(
       if (skipping || total > maxLineBytes) {
         batch.push({ number: lineNo, text: '', tooLong: true, bytes: total });
         decoder.end();
+      } else if (
+        take !== undefined &&
+        partialBytes === 0 &&
+        lineNo > 1 &&
+        (nl === start || chunk[nl - 1] !== 13) &&
+        take(lineNo, chunk, start, nl)
+      ) {
+        // taken as bytes: nothing decoded
       } else {
         const piece = chunk.subarray(start, nl);
         let text = partial + decoder.write(piece) + decoder.end();

@@ -71,7 +71,12 @@ export async function streamLines(
   options: ReadLinesOptions = {},
 ): Promise<SourceSummary> {
   const summary: { value?: SourceSummary } = {};
-  for await (const batch of readLineBatches(source, options, summary))
+  const bytes = sink.bytes;
+  const opts: ReadLinesOptions =
+    bytes === undefined
+      ? options
+      : { ...options, take: (n, chunk, start, end) => bytes.call(sink, n, chunk, start, end) };
+  for await (const batch of readLineBatches(source, opts, summary))
     for (const line of batch) {
       if (line.tooLong) sink.tooLong(line.number, line.bytes);
       else sink.line(line.number, line.text, line.invalidUtf8 === true);

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLineBatches } from '../../../src/io/line-reader.js';
-import { nextLineStart, readRangeLines, type RangeSummary } from '../../../src/io/range-lines.js';
+import { nextLineStart, type RangeSummary, readRangeLines, streamLines } from '../../../src/io/range-lines.js';
 
 type Seen = { n: number; text?: string; bad?: boolean; tooLong?: number };
 
@@ -139,6 +139,48 @@ describe('readRangeLines', () => {
           { maxLineBytes: 120, chunkBytes: chunk },
         );
         expect(seen).toEqual(plain.seen);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("offers a stream's lines as bytes too (not the first, not across chunks), and decodes only those declined", async () => {
+    await fc.assert(
+      fc.asyncProperty(content, fc.integer({ min: 1, max: 64 }), async (bytes, chunk) => {
+        const plain = await readStream(bytes, 120, chunk);
+        const seen: Seen[] = [];
+        let offered = 0;
+        const pieces: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += chunk) pieces.push(Buffer.from(bytes.subarray(i, i + chunk)));
+        // one piece per turn of the event loop, so the reader sees them as separate chunks and lines span them
+        async function* slowly() {
+          for (const p of pieces) {
+            await new Promise((r) => setImmediate(r));
+            yield p;
+          }
+        }
+        await streamLines(
+          Readable.from(slowly()),
+          {
+            bytes: (n, buf, start, end) => {
+              offered++;
+              expect(buf[end]).toBe(10);
+              expect(n).toBeGreaterThan(1);
+              const text = buf.toString('utf8', start, end);
+              expect(text.endsWith('\r')).toBe(false);
+              if (n % 2 === 1) return false;
+              seen.push({ n, text, bad: text.includes('\ufffd') && !isUtf8(buf.subarray(start, end)) });
+              return true;
+            },
+            line: (n, text, bad) => seen.push({ n, text, bad }),
+            tooLong: (n, b) => seen.push({ n, tooLong: b }),
+          },
+          { maxLineBytes: 120 },
+        );
+        seen.sort((a, b) => a.n - b.n);
+        expect(seen).toEqual(plain.seen);
+        // lines within one chunk are offered: a chunk of 64 bytes holds many of the short ones
+        if (chunk === 64 && plain.seen.length > 30) expect(offered).toBeGreaterThan(0);
       }),
       { numRuns: 300 },
     );
