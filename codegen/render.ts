@@ -215,11 +215,6 @@ function renderOlderDescriptor(e: EventModel): string {
   ].join('\n');
 }
 
-/**
- * `versions.ts`: every version's descriptor (the latest's too), the `V<n>` alias of each latest descriptor of a type
- * with several versions, and the lookup by type and version that `validate` and `replay` use for a record's
- * `schema_version`.
- */
 /** `scan-plans.ts`: what every event schema (each version) asserts, by `$id`, for `validate`'s byte scanner. */
 function renderScanPlans(model: Model): string {
   const all = [...model.events, ...model.olderVersions].sort((a, b) =>
@@ -240,6 +235,11 @@ function renderScanPlans(model: Model): string {
   ].join('\n');
 }
 
+/**
+ * `versions.ts`: every version's descriptor (the latest's too), the `V<n>` alias of each latest descriptor of a type
+ * with several versions, and the lookup by type and version that `validate` and `replay` use for a record's
+ * `schema_version`.
+ */
 function renderVersions(model: Model): string {
   const all = [...model.events, ...model.olderVersions].sort((a, b) =>
     a.type < b.type ? -1 : a.type > b.type ? 1 : a.version - b.version,

@@ -13,7 +13,7 @@
 // control character inside a string), so no step reads past the line.
 import { findEventDescriptor } from '../../generated/index.js';
 import { SCAN_PLANS } from '../../generated/scan-plans.js';
-import { isDateTime, isUuid } from '../runtime/formats.js';
+import { isDateTime, isUuid, patterns } from '../runtime/formats.js';
 import type { EventDescriptor } from '../runtime/index.js';
 import type { PayloadTextOptions } from './payload-text-checker.js';
 
@@ -260,7 +260,8 @@ function stringScan(
   const pattern = plan.pattern;
   if (format !== undefined && format !== 'uuid' && format !== 'date-time') return FAIL;
   if (pattern !== undefined && typeof pattern !== 'string') return FAIL;
-  const re = pattern === undefined || pattern === '^[^.]+$' ? undefined : new RegExp(pattern, 'u');
+  // the validators' own test of the pattern: the runtime's char-code stand-in where it has one, else the regex
+  const patternTest = pattern === undefined ? undefined : (patterns[pattern] ?? new RegExp(pattern, 'u'));
   let scan: Scan;
   if (choices !== undefined) {
     // compared byte for byte: a choice outside printable ASCII, or with a quote or a backslash, is written otherwise
@@ -269,7 +270,7 @@ function stringScan(
       (c) =>
         (format !== 'uuid' || isUuid(c)) &&
         (format !== 'date-time' || isDateTime(c)) &&
-        (pattern === undefined || new RegExp(pattern, 'u').test(c)),
+        (patternTest === undefined || patternTest.test(c)),
     );
     scan = (s, i) => {
       const a = i + 1;
@@ -302,8 +303,7 @@ function stringScan(
       const text = latin1(s, i + 1, e);
       if (format === 'uuid' && !isUuid(text)) return -1;
       if (format === 'date-time' && !isDateTime(text)) return -1;
-      if (pattern === '^[^.]+$' ? text.length === 0 || text.includes('.') : re !== undefined && !re.test(text))
-        return -1;
+      if (patternTest !== undefined && !patternTest.test(text)) return -1;
       return e + 1;
     };
   if (!nullable) return (s, i) => (s[i] === 34 ? scan(s, i) : -1);
@@ -427,27 +427,25 @@ function objectScan(plan: { readonly [k: string]: unknown }): Scan {
               break;
             }
           }
+        // the key's closing quote and the scan of its value
         let b: number;
-        if (p !== undefined) b = i + p.quoted.length - 1;
-        else {
+        let value: Scan;
+        if (p !== undefined) {
+          b = i + p.quoted.length - 1;
+          // a key given twice: JSON.parse keeps the last value, and the scan checks every one
+          seen |= p.bit;
+          value = p.scan;
+        } else {
+          // an extra key where none may be, one the property names refuse, or __proto__ (left to the full path)
           if (extraScan === undefined || s[i] !== 34) return -1;
           b = stringEnd(s, i + 1, true);
-          if (b < 0) return -1;
+          if (b < 0 || (b - i - 1 === 9 && at(s, i + 1, '__proto__'))) return -1;
+          if (keyScan !== undefined && keyScan(s, i) !== b + 1) return -1;
+          value = extraScan;
         }
-        const a = i + 1;
         i = ws(s, b + 1);
         if (s[i] !== 58) return -1;
-        i = ws(s, i + 1);
-        if (p !== undefined) {
-          // a key given twice: JSON.parse keeps the last value, and the scan has checked every one
-          seen |= p.bit;
-          i = p.scan(s, i);
-        } else {
-          // an extra key where none may be; __proto__ is left to the full path
-          if (extraScan === undefined || (b - a === 9 && at(s, a, '__proto__'))) return -1;
-          if (keyScan !== undefined && keyScan(s, a - 1) !== b + 1) return -1;
-          i = extraScan(s, i);
-        }
+        i = value(s, ws(s, i + 1));
         if (i < 0) return -1;
         keys++;
         i = ws(s, i);

@@ -64,6 +64,7 @@ describe('the byte scanner', () => {
   const data = (JSON.parse(stage) as { data: Record<string, unknown> }).data;
   const violations = reference.find((l) => l.startsWith('{"type": "guardrail.violations_detected"')) as string;
   const retry = reference.find((l) => l.includes('"timeout_seconds": null')) as string;
+  const wide = reference.find((l) => l.includes('"stage_counts": {"completed"')) as string;
   const line = (d: unknown, extra = ''): string => `{"type": "stage.wide", ${extra}"data": ${JSON.stringify(d)}}`;
 
   it.each([
@@ -100,6 +101,7 @@ describe('the byte scanner', () => {
     ['a tuple shorter than its prefix', violations.replace('"location": [28, 48]', '"location": [28]')],
     ['a tuple longer than its prefix', violations.replace('"location": [28, 48]', '"location": [28, 48, 50]')],
     ['a number that overflows to Infinity', retry.replace('"timeout_seconds": null', '"timeout_seconds": 1e400')],
+    ['a key its property names refuse', wide.replace('"stage_counts": {"completed"', '"stage_counts": {"running"')],
     ['a unit separator (U+001F) in a string', stage.replace('chat_fast', 'chat\u001ffast')],
   ])('says "not sure" to %s (which the full check rejects)', (_label, text) => {
     expect(fullValid(text)).toBe(false);
